@@ -1,0 +1,61 @@
+# Everything people do with the project. `make run` and `make test` work on a fresh Debian machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+BIN := $(VENV)/bin
+export ASSISTANT_KNOWLEDGE_DIR ?= knowledge
+export ASSISTANT_INDEX_DIR ?= var/index
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install system-deps run ingest serve test test-fast lint lint-knowledge format typecheck eval bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
+	@test -d $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## create .venv and install the project
+
+system-deps: ## Debian packages the tests need: PostgreSQL server and Chromium
+	@bash scripts/system-deps.sh
+
+ingest: install ## publish a new index version from knowledge/
+	$(BIN)/assistant ingest
+
+run: install ingest ## set up, ingest the sample knowledge and serve on http://127.0.0.1:8000
+	$(BIN)/assistant serve --host 127.0.0.1 --port 8000
+
+test: install system-deps ## the whole suite: SQLite and PostgreSQL, real model, real Chromium
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-fast: install ## unit tests without the slow, postgres and browser ones
+	$(BIN)/pytest -q -m "not slow and not postgres and not browser"
+
+lint: install ## ruff, mypy and the knowledge pages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy assistant ingest bots evals
+	$(BIN)/assistant lint
+
+lint-knowledge: install ## check every page's front matter without publishing
+	$(BIN)/assistant lint
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+eval: install ## the project's own questions; writes var/eval/report.{json,html}
+	$(BIN)/assistant eval --corpus knowledge --questions evals/datasets/vagledning --mode all \
+		--json var/eval/report.json --html var/eval/report.html
+
+bench: install ## speed and memory figures (printed, not asserted)
+	$(PY) -m evals.bench
+
+clean:
+	rm -rf var .pytest_cache

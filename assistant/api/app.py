@@ -1,0 +1,103 @@
+"""The one FastAPI app: API, guidance pages, review and the channels, on the embedded defaults."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from assistant import __version__
+from assistant.api import routes_api, routes_ops, routes_web
+from assistant.auth import Authenticator
+from assistant.core import Assistant, build_assistant
+from assistant.errors import AssistantError, as_assistant_error
+from assistant.logs import configure_logging
+from assistant.settings import Settings
+
+log = logging.getLogger("assistant.http")
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+# Features and channels outside the core install themselves on the app, registered here like add-ons:
+# "module:function", where function(app) adds routes. A channel that is not configured installs nothing.
+EXTENSIONS: list[str] = []
+
+
+def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
+    """Build the app. Refuses to start in dev sign-in mode unless it listens on loopback only."""
+    configure_logging()
+    if settings.auth_mode == "dev" and not settings.host_is_loopback():
+        raise RuntimeError("ASSISTANT_AUTH_MODE=dev is only allowed when the server listens on a loopback address")
+    app = FastAPI(
+        title="Vägledningsassistenten",
+        version=__version__,
+        description="Svar med källhänvisningar ur myndighetens vägledningar.",
+    )
+    app.state.settings = settings
+    app.state.assistant = assistant or build_assistant(settings)
+    app.state.auth = Authenticator(settings, app.state.assistant.database)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router_module in (routes_ops, routes_api, routes_web):
+        app.include_router(router_module.router)
+    for installer in EXTENSIONS:
+        _install(app, installer)
+    _add_error_handlers(app)
+    _add_middleware(app)
+    return app
+
+
+def _install(app: FastAPI, installer: str) -> None:
+    import importlib
+
+    module, function = installer.split(":")
+    getattr(importlib.import_module(module), function)(app)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AssistantError)
+    async def assistant_error(_request: Request, err: AssistantError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if err.http_status == 401 else None
+        return JSONResponse(err.to_dict(), status_code=err.http_status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, err: RequestValidationError) -> JSONResponse:
+        details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()]
+        body = {"error": {"code": "invalid_input", "message": "the request is not valid", "details": details}}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, err: Exception) -> JSONResponse:
+        known = as_assistant_error(err)
+        if known is not None:
+            return await assistant_error(request, known)
+        log.exception("unhandled error", extra={"path": request.url.path})
+        body = {"error": {"code": "internal", "message": "internal error; it has been logged", "details": []}}
+        return JSONResponse(body, status_code=500)
+
+
+def _add_middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.url.path,
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response

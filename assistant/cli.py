@@ -1,0 +1,220 @@
+"""The `assistant` command. Commands are short: they parse options and call the core."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assistant.errors import as_assistant_error
+from assistant.settings import Settings, get_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+err_console = Console(stderr=True)
+
+STAGE_LABELS = {"parse": "Läser sidor", "embed": "Bäddar in avsnitt", "index": "Bygger index"}
+
+
+def reports_errors(func: F) -> F:
+    """The one place where errors become CLI messages and exit codes."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except Exception as err:
+            known = as_assistant_error(err)
+            if known is None:
+                raise
+            err_console.print(f"[bold red]error[/] ({known.code.value}): {known.message}")
+            for line in known.details:
+                err_console.print(f"  {line}")
+            sys.exit(2 if known.code.value == "invalid_pages" else 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback for long work, drawn on stderr so --json output stays clean."""
+    if not enabled:
+        yield lambda _stage, _done, _total: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(STAGE_LABELS.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+class LazyGroup(click.Group):
+    """Commands that live in other packages (evals) are imported only when used."""
+
+    lazy = {"eval": "evals.cli:eval_command"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="vagledning-assistant")
+def main() -> None:
+    """Vägledningsassistenten: sök och fråga i myndighetens vägledningar."""
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Publish the valid pages and list the invalid ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@reports_errors
+def ingest(directory: Path | None, skip_invalid: bool, as_json: bool) -> None:
+    """Parse, chunk, embed and publish the knowledge folder as a new index version."""
+    from ingest.embedding import load_embedder
+    from ingest.pipeline import run_ingest
+    from ingest.publish import IndexStore
+
+    settings = get_settings()
+    knowledge = directory or settings.knowledge_dir
+    embedder = load_embedder(settings.embedding_model)
+    with progress_bar(enabled=not as_json) as report:
+        summary = run_ingest(knowledge, IndexStore(settings.index_dir), embedder, skip_invalid, progress=report)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"Publicerade version {summary.version}: {summary.pages} sidor, {summary.chunks} avsnittsdelar, "
+        f"{summary.embedded} inbäddade, {summary.reused} återanvända, {summary.seconds:.1f} s."
+    )
+    if summary.skipped:
+        click.echo(f"Hoppade över {len(summary.skipped)} problem:")
+        for line in summary.skipped:
+            click.echo(f"  {line}")
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@reports_errors
+def lint(directory: Path | None) -> None:
+    """Check every page's front matter and structure without publishing anything."""
+    from ingest.pages import PageError, read_knowledge
+
+    pages, problems = read_knowledge(directory or get_settings().knowledge_dir)
+    if problems:
+        raise PageError(problems)
+    click.echo(f"{len(pages)} sidor utan fel.")
+
+
+@main.command()
+@click.argument("query")
+@click.option("-k", "--limit", default=5, show_default=True, help="How many hits.")
+@click.option("--mode", type=click.Choice(["lexical", "dense", "hybrid"]), default="hybrid", show_default=True)
+@click.option("--tag", "tags", multiple=True, help="Only pages with this tag (repeatable).")
+@click.option("--doc-type", "doc_types", multiple=True, help="Only this doc_type (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@reports_errors
+def search(query: str, limit: int, mode: str, tags: tuple[str, ...], doc_types: tuple[str, ...], as_json: bool) -> None:
+    """Search the published index; each hit names page, section, score and a snippet."""
+    from assistant.core import build_assistant
+    from assistant.retrieval import SearchFilters
+
+    assistant = build_assistant(get_settings(), with_storage=False)
+    hits = assistant.search(query, k=limit, mode=mode, filters=SearchFilters(tags=tags, doc_types=doc_types))  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps([hit.__dict__ for hit in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("Inga träffar.")
+    for n, hit in enumerate(hits, 1):
+        where = f"{hit.page_id}#{hit.anchor}" if hit.anchor else hit.page_id
+        click.echo(f"{n}. {hit.score:.3f}  {where}  ({hit.title}{' – ' + hit.heading if hit.heading else ''})")
+        click.echo(f"   {hit.snippet}")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--conversation", "conversation_id", default=None, help="Continue this conversation id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@reports_errors
+def ask(question: str, conversation_id: str | None, as_json: bool) -> None:
+    """Ask a question and get a short answer with cited sections (stored like any other exchange)."""
+    from assistant.core import build_assistant
+
+    assistant = build_assistant(get_settings())
+    answer = assistant.answer(question, conversation_id=conversation_id, channel="cli")
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(answer.text)
+    for n, citation in enumerate(answer.citations or answer.suggestions, 1):
+        click.echo(f"  [{n}] {citation.title} – {citation.heading or 'översikt'}: {citation.url}")
+    for note in answer.notes:
+        click.echo(f"  ({note})")
+
+
+@main.group()
+def index() -> None:
+    """List published index versions and roll back."""
+
+
+@index.command("list")
+@reports_errors
+def index_list() -> None:
+    """Show the versions kept, marking the one being served."""
+    from ingest.publish import IndexStore
+
+    store = IndexStore(get_settings().index_dir)
+    current = store.current_version()
+    for version in store.list_versions():
+        counts = store.manifest(version).get("counts", {})
+        mark = "*" if version == current else " "
+        click.echo(f"{mark} {version}  {counts.get('pages', '?')} sidor, {counts.get('chunks', '?')} delar")
+
+
+@index.command("rollback")
+@click.argument("version", required=False)
+@reports_errors
+def index_rollback(version: str | None) -> None:
+    """Serve an earlier version (default: the one before the current)."""
+    from ingest.publish import IndexStore
+
+    chosen = IndexStore(get_settings().index_dir).rollback(version)
+    click.echo(f"Serverar nu version {chosen}.")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: ASSISTANT_HOST).")
+@click.option("--port", default=None, type=int, help="Port (default: ASSISTANT_PORT).")
+@reports_errors
+def serve(host: str | None, port: int | None) -> None:
+    """Start the web service: API, guidance pages, review and channels."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    overrides: dict[str, Any] = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = Settings(**overrides)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

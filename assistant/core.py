@@ -1,0 +1,300 @@
+"""The one answer core every channel calls: redact, understand follow-ups, retrieve, compose, store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from assistant.compose import DEFAULT_THRESHOLD, Citation, Composer, Draft, ExtractiveComposer, LinkBuilder
+from assistant.db import Conversation, Database, Exchange
+from assistant.errors import AssistantError, ErrorCode
+from assistant.index import IndexHolder, KnowledgeIndex
+from assistant.metrics import record_answer
+from assistant.redaction import redact, redaction_notice, strip_placeholders
+from assistant.retrieval import Hit, Mode, Searcher, SearchFilters
+from assistant.settings import Settings
+from ingest.embedding import Embedder, load_embedder
+from ingest.text import content_words
+
+log = logging.getLogger("assistant")
+
+MAX_QUESTION_CHARS = 2000
+_FOLLOW_UP_START = re.compile(
+    r"^(och|men|samt|också|även|vad gäller|hur blir det|gäller det|om det|och om|då|what about|and)\b", re.I
+)
+_PRONOUN = re.compile(r"\b(det|den|dessa|de|dom|då|där|it|that|they)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What every channel shows: the answer, its citations, and enough to rate it later."""
+
+    answer_id: str
+    conversation_id: str
+    answered: bool
+    text: str
+    confidence: float
+    citations: tuple[Citation, ...]
+    suggestions: tuple[Citation, ...] = ()
+    notes: tuple[str, ...] = ()
+    redacted: tuple[str, ...] = ()
+    index_version: str = ""
+    generator: str = "extractive"
+    latency_ms: float = 0.0
+    follow_up: bool = False
+    language: str = "sv"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["citations"] = [asdict(c) for c in self.citations]
+        data["suggestions"] = [asdict(c) for c in self.suggestions]
+        data["notes"] = list(self.notes)
+        data["redacted"] = list(self.redacted)
+        return data
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    indexes: IndexHolder
+    database: Database | None
+    composers: dict[str, Composer] = field(default_factory=dict)
+    _embedder: Embedder | None = None
+    _searchers: dict[str, Searcher] = field(default_factory=dict)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.embedding_model)
+        return self._embedder
+
+    def searcher(self) -> Searcher:
+        """A searcher bound to the version being served; rebuilt when a new version is published."""
+        index = self.indexes.get()
+        searcher = self._searchers.get(index.version)
+        if searcher is None:
+            if index.model_id != self.embedder.model_id:
+                raise AssistantError(
+                    ErrorCode.INDEX_ERROR,
+                    f"the index was built with {index.model_id!r} but the service uses {self.embedder.model_id!r}; "
+                    "run 'assistant ingest' again",
+                )
+            searcher = Searcher(index, self.embedder, self.settings.fusion_weight)
+            self._searchers = {index.version: searcher}
+        return searcher
+
+    def search(self, text: str, k: int = 5, mode: Mode = "hybrid", filters: SearchFilters | None = None) -> list[Hit]:
+        if not text.strip():
+            raise AssistantError(ErrorCode.INVALID_INPUT, "the search text is empty")
+        return self.searcher().search(text[:MAX_QUESTION_CHARS], k=k, mode=mode, filters=filters)
+
+    def threshold(self, index: KnowledgeIndex) -> float:
+        if self.settings.answer_threshold is not None:
+            return self.settings.answer_threshold
+        return float(index.calibration.get("answer_threshold", DEFAULT_THRESHOLD))
+
+    def answer(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        channel: str = "api",
+        user_id: str | None = None,
+        channel_ref: str | None = None,
+        language: str | None = None,
+    ) -> Answer:
+        """Answer one question. Personal data is removed first; the exchange is stored before returning."""
+        started = time.perf_counter()
+        language = language or self.settings.language
+        if not question.strip():
+            raise AssistantError(ErrorCode.INVALID_INPUT, "the question is empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise AssistantError(
+                ErrorCode.INVALID_INPUT, f"the question is longer than {MAX_QUESTION_CHARS} characters"
+            )
+        clean = redact(question)
+        searcher = self.searcher()
+        previous = self._previous_question(conversation_id, channel_ref, channel)
+        search_text, follow_up = with_context(strip_placeholders(clean.text), previous)
+        hits = searcher.search(search_text, k=max(self.settings.top_k, 5))
+        draft = self._compose(clean.text, search_text, hits, searcher, language)
+        notes = list(draft.notes)
+        if clean.changed:
+            notes.insert(0, redaction_notice(clean.kinds, language))
+        notes.extend(_freshness_notes(draft.citations, language))
+        latency = round((time.perf_counter() - started) * 1000, 1)
+        answer = Answer(
+            answer_id="",
+            conversation_id=conversation_id or "",
+            answered=draft.answered,
+            text=draft.text,
+            confidence=draft.confidence,
+            citations=draft.citations,
+            suggestions=draft.suggestions,
+            notes=tuple(notes),
+            redacted=clean.kinds,
+            index_version=searcher.index.version,
+            generator=draft.generator,
+            latency_ms=latency,
+            follow_up=follow_up,
+            language=language,
+        )
+        answer = self._store(answer, clean.text, search_text, hits, channel, user_id, channel_ref)
+        record_answer(channel, answer.answered, latency / 1000)
+        log.info(
+            "answered",
+            extra={
+                "answer_id": answer.answer_id,
+                "channel": channel,
+                "answered": answer.answered,
+                "confidence": answer.confidence,
+                "latency_ms": latency,
+            },
+        )
+        return answer
+
+    def _compose(self, question: str, search_text: str, hits: list[Hit], searcher: Searcher, language: str) -> Draft:
+        links = LinkBuilder(self.settings.public_base_url or "")
+        query = searcher.analyse(search_text)
+        extractive = ExtractiveComposer(self.threshold(searcher.index))
+        fallback = extractive.compose(question, query, hits, searcher.index, searcher, links, language)
+        generative = self.composers.get("llm")
+        if generative is None or not fallback.answered:
+            return fallback
+        try:
+            return generative.compose(question, query, hits, searcher.index, searcher, links, language)
+        except Exception as err:  # any failure of the optional model falls back to the extractive answer
+            log.warning("generative answer failed, using extractive", extra={"error": type(err).__name__})
+            return fallback
+
+    def _previous_question(self, conversation_id: str | None, channel_ref: str | None, channel: str) -> str | None:
+        if self.database is None or not (conversation_id or channel_ref):
+            return None
+        with self.database.session() as session:
+            conversation = self._find_conversation(session, conversation_id, channel_ref, channel)
+            if conversation is None:
+                if conversation_id:
+                    raise AssistantError(ErrorCode.NOT_FOUND, f"no conversation {conversation_id!r}")
+                return None
+            last = session.scalars(
+                select(Exchange)
+                .where(Exchange.conversation_id == conversation.id)
+                .order_by(Exchange.created_at.desc())
+                .limit(1)
+            ).first()
+            return last.search_text if last else None
+
+    @staticmethod
+    def _find_conversation(
+        session: Any, conversation_id: str | None, channel_ref: str | None, channel: str
+    ) -> Conversation | None:
+        if conversation_id:
+            return session.get(Conversation, conversation_id)
+        return session.scalars(
+            select(Conversation).where(Conversation.channel_ref == channel_ref, Conversation.channel == channel)
+        ).first()
+
+    def _store(
+        self,
+        answer: Answer,
+        question: str,
+        search_text: str,
+        hits: list[Hit],
+        channel: str,
+        user_id: str | None,
+        channel_ref: str | None,
+    ) -> Answer:
+        if self.database is None:
+            return answer
+        with self.database.session() as session:
+            conversation = self._find_conversation(session, answer.conversation_id or None, channel_ref, channel)
+            if conversation is None:
+                conversation = Conversation(channel=channel, user_id=user_id, channel_ref=channel_ref)
+                session.add(conversation)
+                session.flush()
+            exchange = Exchange(
+                conversation_id=conversation.id,
+                channel=channel,
+                user_id=user_id,
+                question=question,
+                search_text=search_text,
+                redactions=list(answer.redacted),
+                answered=answer.answered,
+                text=answer.text,
+                confidence=answer.confidence,
+                citations=[asdict(c) for c in answer.citations],
+                suggestions=[asdict(c) for c in answer.suggestions],
+                hits=[
+                    {
+                        "page_id": h.page_id,
+                        "anchor": h.anchor,
+                        "score": round(h.score, 4),
+                        "lexical": round(h.lexical, 4),
+                        "dense": round(h.dense, 4),
+                        "coverage": round(h.coverage, 4),
+                    }
+                    for h in hits
+                ],
+                generator=answer.generator,
+                index_version=answer.index_version,
+                latency_ms=answer.latency_ms,
+                language=answer.language,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+            session.add(exchange)
+            session.flush()
+            return _replace(answer, answer_id=exchange.id, conversation_id=conversation.id)
+
+
+def _replace(answer: Answer, **changes: Any) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, **changes)
+
+
+def looks_like_follow_up(question: str) -> bool:
+    """Short or anaphoric questions lean on the previous turn ('och om sökanden är ett aktiebolag?')."""
+    words = content_words(question)
+    return (
+        bool(_FOLLOW_UP_START.search(question.strip()))
+        or len(words) <= 2
+        or (len(words) <= 5 and bool(_PRONOUN.search(question)))
+    )
+
+
+def with_context(question: str, previous: str | None) -> tuple[str, bool]:
+    if previous and looks_like_follow_up(question):
+        return f"{previous} {question}", True
+    return question, False
+
+
+def _freshness_notes(citations: tuple[Citation, ...], language: str) -> list[str]:
+    notes = []
+    for c in citations:
+        if c.expired:
+            notes.append(f"'{c.title}' har upphört att gälla." if language == "sv" else f"'{c.title}' has expired.")
+        elif c.stale:
+            notes.append(
+                f"'{c.title}' har passerat sitt granskningsdatum; kontrollera med sidans ägare."
+                if language == "sv"
+                else f"'{c.title}' is past its review date; check with its owner."
+            )
+    return notes
+
+
+def build_assistant(settings: Settings, with_storage: bool = True) -> Assistant:
+    database = None
+    if with_storage:
+        database = Database(settings.database_url)
+        database.migrate()
+    assistant = Assistant(settings=settings, indexes=IndexHolder(settings.index_dir), database=database)
+    if settings.llm_base_url:
+        from assistant.llm import ChatComposer
+
+        assistant.composers["llm"] = ChatComposer.from_settings(settings)
+    return assistant

@@ -1,0 +1,231 @@
+"""Hybrid search: Swedish BM25 (stems + character n-grams), dense vectors, typo correction and aliases.
+
+Scores are fused by weight, not by rank: the lexical side is strong on Swedish and the default English
+model is weak, so rank fusion (which treats both as equals) loses to lexical search alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from assistant.index import KnowledgeIndex
+from ingest.embedding import Embedder
+from ingest.text import char_ngrams, content_words, normalize, stem_words
+
+Mode = Literal["lexical", "dense", "hybrid"]
+MODES: tuple[Mode, ...] = ("lexical", "dense", "hybrid")
+
+DEFAULT_FUSION_WEIGHT = 0.9  # weight on lexical; chosen on the project's own questions (docs/evals.md)
+GRAM_SHARE = 0.35  # share of the lexical score from character n-grams rather than whole stems
+ALIAS_BONUS = 0.15
+TYPO_CUTOFF = 82.0
+CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    tags: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ("published",)
+    include_expired: bool = False
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A section that matched: the best chunk of it decides the score."""
+
+    page_id: str
+    title: str
+    anchor: str
+    heading: str
+    score: float
+    snippet: str
+    chunk_id: str
+    lexical: float  # normalised lexical score in [0, 1]
+    dense: float  # cosine similarity of the best chunk
+    coverage: float  # idf-weighted share of the query's words found in the chunk
+    stale: bool = False
+    expired: bool = False
+
+
+@dataclass
+class Query:
+    text: str
+    words: list[str]
+    corrected: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stems(self) -> list[str]:
+        return stem_words(self.words)
+
+
+class Searcher:
+    def __init__(self, index: KnowledgeIndex, embedder: Embedder, fusion_weight: float | None = None):
+        self.index = index
+        self.embedder = embedder
+        calibrated = index.calibration.get("fusion_weight")
+        self.fusion_weight = float(fusion_weight if fusion_weight is not None else calibrated or DEFAULT_FUSION_WEIGHT)
+        self._vocabulary = sorted(w for w, n in index.lexical.surface.items() if len(w) >= 4 and not w.isdigit())
+        self._aliases = [
+            (normalize(alias), page_id)
+            for page_id, entry in index.pages.items()
+            for alias in entry.page.aliases
+            if len(alias) >= 3
+        ]
+
+    def analyse(self, text: str) -> Query:
+        """Content words with misspellings corrected against the index's own vocabulary."""
+        query = Query(text=text, words=[])
+        for word in content_words(text):
+            fixed = word
+            known = word in self.index.lexical.surface or stem_words([word])[0] in self.index.lexical.words.vocabulary
+            if len(word) >= 4 and not word.isdigit() and not known:
+                match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+                if match:
+                    fixed = match[0]
+                    query.corrected[word] = fixed
+            query.words.append(fixed)
+        return query
+
+    def search(
+        self,
+        text: str,
+        k: int = 10,
+        mode: Mode = "hybrid",
+        filters: SearchFilters | None = None,
+        today: dt.date | None = None,
+    ) -> list[Hit]:
+        today = today or dt.date.today()
+        filters = filters or SearchFilters()
+        query = self.analyse(text)
+        allowed = self._allowed_chunks(filters, today)
+        lexical = self._lexical_scores(query) if mode != "dense" else np.zeros(len(self.index.chunks), np.float32)
+        dense = self._dense_scores(text) if mode != "lexical" else np.zeros(len(self.index.chunks), np.float32)
+        fused = self._fuse(lexical, dense, mode) + self._alias_bonus(text)
+        fused = np.where(allowed, fused, -np.inf)
+        return self._collect(query, fused, lexical, dense, k, today)
+
+    def _lexical_scores(self, query: Query) -> np.ndarray:
+        lexical = self.index.lexical
+        by_word = lexical.words.scores(query.stems)
+        by_gram = lexical.grams.scores(char_ngrams(query.words))
+        return (1 - GRAM_SHARE) * _scale(by_word) + GRAM_SHARE * _scale(by_gram)
+
+    def _dense_scores(self, text: str) -> np.ndarray:
+        total = self.index.dense.ntotal
+        scores = np.zeros(len(self.index.chunks), np.float32)
+        if total == 0:
+            return scores
+        vector = self.embedder.embed(text).reshape(1, -1)
+        found, ids = self.index.dense.search(vector, total)
+        scores[ids[0]] = found[0]
+        return scores
+
+    def _fuse(self, lexical: np.ndarray, dense: np.ndarray, mode: Mode) -> np.ndarray:
+        if mode == "lexical":
+            return lexical
+        if mode == "dense":
+            return dense
+        w = self.fusion_weight
+        return w * _scale(lexical) + (1 - w) * _scale(dense, floor=float(np.median(dense)))
+
+    def _alias_bonus(self, text: str) -> np.ndarray:
+        bonus = np.zeros(len(self.index.chunks), np.float32)
+        if not self._aliases:
+            return bonus
+        query = normalize(text)
+        pages = {page_id for alias, page_id in self._aliases if fuzz.partial_ratio(alias, query) >= 92}
+        if pages:
+            for i, chunk in enumerate(self.index.chunks):
+                if chunk.page_id in pages:
+                    bonus[i] = ALIAS_BONUS
+        return bonus
+
+    def _allowed_chunks(self, filters: SearchFilters, today: dt.date) -> np.ndarray:
+        ok = {}
+        for page_id, entry in self.index.pages.items():
+            page = entry.page
+            allowed = page.status in filters.statuses
+            allowed &= filters.include_expired or not page.is_expired(today)
+            allowed &= page.valid_from is None or page.valid_from <= today or filters.include_expired
+            allowed &= not filters.doc_types or page.doc_type in filters.doc_types
+            allowed &= not filters.tags or bool(set(filters.tags) & set(page.tags))
+            ok[page_id] = allowed
+        return np.array([ok.get(c.page_id, False) for c in self.index.chunks], dtype=bool)
+
+    def _collect(
+        self, query: Query, fused: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int, today: dt.date
+    ) -> list[Hit]:
+        order = np.argsort(-fused, kind="stable")[: max(CANDIDATES, k * 4)]
+        hits: list[Hit] = []
+        seen: set[tuple[str, str]] = set()
+        for i in order:
+            if not np.isfinite(fused[i]) or len(hits) >= k:
+                break
+            chunk = self.index.chunks[int(i)]
+            if (chunk.page_id, chunk.anchor) in seen:
+                continue
+            seen.add((chunk.page_id, chunk.anchor))
+            page = self.index.pages[chunk.page_id].page
+            hits.append(
+                Hit(
+                    page_id=chunk.page_id,
+                    title=chunk.title,
+                    anchor=chunk.anchor,
+                    heading=chunk.heading_path[-1] if chunk.heading_path else "",
+                    score=float(fused[i]),
+                    snippet=_snippet(chunk.text),
+                    chunk_id=chunk.id,
+                    lexical=float(lexical[i]),
+                    dense=float(dense[i]),
+                    coverage=self.coverage(query, chunk.embedding_text),
+                    stale=page.is_stale(today),
+                    expired=page.is_expired(today),
+                )
+            )
+        return hits
+
+    def coverage(self, query: Query, text: str) -> float:
+        """How much of the question the text speaks to: idf-weighted share of query stems it contains."""
+        stems = query.stems
+        if not stems:
+            return 0.0
+        present = set(stem_words(content_words(text)))
+        grams = set(char_ngrams(content_words(text)))
+        total = covered = 0.0
+        for stem, word in zip(stems, query.words, strict=True):
+            weight = max(self.index.lexical.words.idf(stem), 0.5)
+            total += weight
+            if stem in present:
+                covered += weight
+            else:  # a compound part: most of the word's n-grams found
+                word_grams = char_ngrams([word])
+                share = sum(g in grams for g in word_grams) / max(1, len(word_grams))
+                covered += weight * (share if share >= 0.6 else 0.0)
+        return covered / total if total else 0.0
+
+
+def _scale(scores: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    top = float(scores.max()) if scores.size else 0.0
+    if top <= floor:
+        return np.zeros_like(scores)
+    return np.clip((scores - floor) / (top - floor), 0, None)
+
+
+def _snippet(text: str, limit: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def page_ranking(hits: Sequence[Hit]) -> list[str]:
+    """Page ids in hit order, first occurrence kept: what page-level metrics compare."""
+    seen: dict[str, None] = {}
+    for hit in hits:
+        seen.setdefault(hit.page_id, None)
+    return list(seen)

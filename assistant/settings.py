@@ -1,0 +1,108 @@
+"""One typed settings object, read from ASSISTANT_* environment variables (or .env) once and passed in."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "xoxb-your-token"}
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads. docs/operators.md and .env.example list each one (a test checks)."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "development", description="production refuses placeholder secrets and the dev sign-in mode"
+    )
+    language: Literal["sv", "en"] = Field("sv", description="default interface language")
+
+    # Knowledge and index
+    knowledge_dir: Path = Field(Path("knowledge"), description="folder of guidance Markdown pages")
+    index_dir: Path = Field(Path("var/index"), description="where published index versions are kept")
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="sentence-transformers model: the packaged default, a local model folder, or hash-demo",
+    )
+
+    # Retrieval and answers (calibrated values stored with the index win over these defaults)
+    fusion_weight: float | None = Field(None, ge=0, le=1, description="weight on lexical scores in hybrid search")
+    answer_threshold: float | None = Field(None, ge=0, le=1, description="confidence below which it abstains")
+    top_k: int = Field(5, ge=1, le=50, description="citations and suggestions shown at most")
+
+    # Optional generative answers through an OpenAI-compatible chat endpoint
+    llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1; unset = extractive only")
+    llm_model: str = Field("gpt-4o-mini", description="model name sent to the endpoint")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="bearer token for the endpoint, if it needs one")
+    llm_timeout_seconds: float = Field(20.0, gt=0, description="after this the extractive answer is used")
+
+    # Storage
+    database_url: str = Field(
+        "sqlite:///var/assistant.db", description="SQLAlchemy URL: sqlite:///… or postgresql+psycopg://…"
+    )
+
+    # Web
+    host: str = Field("127.0.0.1", description="address 'assistant serve' listens on")
+    port: int = Field(8000, description="port 'assistant serve' listens on")
+    public_base_url: str | None = Field(
+        None, description="where citations link to, if pages are published elsewhere (default: this server)"
+    )
+
+    # Sign-in
+    auth_mode: Literal["dev", "oidc", "proxy"] = Field("dev", description="dev, oidc (JWT) or proxy (trusted header)")
+    dev_role: Literal["caseworker", "editor", "quality_lead", "admin"] = Field(
+        "caseworker", description="the role everyone has in dev mode"
+    )
+    oidc_issuer: str | None = Field(
+        None, description="expected 'iss' of tokens, e.g. https://login.microsoftonline.com/<tenant>/v2.0"
+    )
+    oidc_audience: str | None = Field(None, description="expected 'aud' of tokens (the app's client id)")
+    oidc_jwks_url: str | None = Field(None, description="URL of the issuer's signing keys (JWKS)")
+    oidc_jwks_file: Path | None = Field(None, description="signing keys from a local JWKS file instead of a URL")
+    oidc_role_claim: str = Field("roles", description="claim holding the user's roles")
+    proxy_user_header: str = Field("X-Forwarded-User", description="header with the user id set by the proxy")
+    proxy_roles_header: str = Field("X-Forwarded-Roles", description="header with comma-separated roles")
+    proxy_trusted_ips: list[str] = Field(["127.0.0.1"], description="addresses allowed to set the proxy headers")
+    role_map: dict[str, str] = Field({}, description="JSON map from identity-provider role names to assistant roles")
+
+    # Channels (a channel that is not configured is off)
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-…)")
+    slack_signing_secret: SecretStr | None = Field(None, description="Slack signing secret for /slack/events")
+    slack_app_token: SecretStr | None = Field(None, description="Slack app-level token (xapp-…) for Socket Mode")
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (proxies, tests)")
+    slack_command: str = Field("/fraga", description="slash command name")
+    teams_app_id: str | None = Field(None, description="Microsoft Entra app (client) id of the Teams bot")
+    teams_app_password: SecretStr | None = Field(None, description="client secret of the Teams bot")
+    teams_tenant_id: str | None = Field(None, description="Entra tenant id of the Teams bot")
+    teams_openid_url: str | None = Field(None, description="override of the Bot Framework OpenID metadata URL (tests)")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            if self.auth_mode == "dev":
+                raise ValueError("ASSISTANT_AUTH_MODE=dev is not allowed when ASSISTANT_ENVIRONMENT=production")
+            for name in ("slack_bot_token", "slack_signing_secret", "teams_app_password", "llm_api_key"):
+                value = getattr(self, name)
+                if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS - {""}:
+                    raise ValueError(f"ASSISTANT_{name.upper()} is a placeholder; set the real secret")
+        return self
+
+    def host_is_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built once at the edge (CLI, server start) and passed in from there."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Server-rendered pages: guidance pages, start page, review."""

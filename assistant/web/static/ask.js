@@ -1,0 +1,61 @@
+// Start page: ask through the JSON API and show the answer with its sources. No inline script (CSP).
+(function () {
+  "use strict";
+  const form = document.getElementById("ask-form");
+  if (!form) return;
+  const out = document.getElementById("answer");
+  let conversationId = null;
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function citationList(items, heading) {
+    const wrap = el("div", { class: "citations" });
+    wrap.appendChild(el("h2", {}, heading));
+    const list = el("ol");
+    items.forEach((c) => {
+      const li = el("li");
+      const a = el("a", { href: c.url }, c.title + (c.heading ? " – " + c.heading : ""));
+      li.appendChild(a);
+      if (c.stale) li.appendChild(el("span", { class: "badge warn" }, " !"));
+      list.appendChild(li);
+    });
+    wrap.appendChild(list);
+    return wrap;
+  }
+
+  function show(answer) {
+    out.replaceChildren();
+    out.dataset.answerId = answer.answer_id;
+    const text = el("p", { class: "text" + (answer.answered ? "" : " abstain") }, answer.text);
+    out.appendChild(text);
+    answer.notes.forEach((n) => out.appendChild(el("p", { class: "badge warn" }, n)));
+    if (answer.citations.length) out.appendChild(citationList(answer.citations, form.dataset.sources));
+    if (answer.suggestions.length) out.appendChild(citationList(answer.suggestions, form.dataset.suggestions));
+    document.dispatchEvent(new CustomEvent("assistant:answer", { detail: answer }));
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const question = form.question.value.trim();
+    if (!question) return;
+    out.replaceChildren(el("p", {}, form.dataset.loading));
+    try {
+      const response = await fetch("/api/ask", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ question, conversation_id: conversationId, language: form.dataset.lang }),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const answer = await response.json();
+      conversationId = answer.conversation_id;
+      show(answer);
+    } catch (err) {
+      out.replaceChildren(el("p", { class: "badge danger", role: "alert" }, form.dataset.error));
+    }
+  });
+})();

@@ -1,0 +1,1 @@
+"""Channel adapters (Slack, Teams, web widget) over the one answer core."""

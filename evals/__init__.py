@@ -1,0 +1,1 @@
+"""Evaluation harness: datasets, metrics, reports, calibration."""

@@ -1,0 +1,121 @@
+"""Page-level retrieval metrics, answer/abstain rates and latency percentiles.
+
+Relevance is binary: a page is relevant when it is one of the question's gold pages. Rankings are page ids
+in hit order with the first occurrence kept (assistant.retrieval.page_ranking).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+K = 10
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What one question got in one mode: the page ranking, the answer, and how long each step took."""
+
+    question_id: str
+    question: str
+    search_text: str
+    gold_ids: tuple[str, ...]
+    ranking: tuple[str, ...]  # page ids, best first
+    answered: bool
+    confidence: float
+    answer_text: str
+    cited: tuple[str, ...]  # pages cited by the answer, or suggested when it abstained
+    expected_phrase: str | None
+    retrieval_ms: float
+    answer_ms: float
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold_ids)
+
+    @property
+    def contains_phrase(self) -> bool | None:
+        if not self.expected_phrase or not self.answered:
+            return None
+        return _squash(self.expected_phrase) in _squash(self.answer_text)
+
+
+def dcg(ranking: Sequence[str], gold: Sequence[str], k: int = K) -> float:
+    wanted = set(gold)
+    return sum(1.0 / math.log2(rank + 2) for rank, page in enumerate(ranking[:k]) if page in wanted)
+
+
+def ndcg_at(ranking: Sequence[str], gold: Sequence[str], k: int = K) -> float:
+    """DCG of the ranking over the DCG of a perfect one (every gold page first)."""
+    ideal = sum(1.0 / math.log2(rank + 2) for rank in range(min(len(set(gold)), k)))
+    return dcg(ranking, gold, k) / ideal if ideal else 0.0
+
+
+def hit_at(ranking: Sequence[str], gold: Sequence[str], k: int) -> float:
+    return 1.0 if set(ranking[:k]) & set(gold) else 0.0
+
+
+def reciprocal_rank(ranking: Sequence[str], gold: Sequence[str], k: int = K) -> float:
+    wanted = set(gold)
+    return next((1.0 / (rank + 1) for rank, page in enumerate(ranking[:k]) if page in wanted), 0.0)
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    return round(float(np.percentile(np.asarray(values, dtype=float), q)), 2) if values else None
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return round(float(np.mean(values)), 4) if values else None
+
+
+def summarise(results: Sequence[QuestionResult]) -> dict[str, object]:
+    """The figures of one mode, keyed as in the JSON report. A rate with nothing to count is None."""
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    phrases = [r.contains_phrase for r in answerable if r.contains_phrase is not None]
+    return {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "ndcg@10": _mean([ndcg_at(r.ranking, r.gold_ids) for r in answerable]),
+        "hit@1": _mean([hit_at(r.ranking, r.gold_ids, 1) for r in answerable]),
+        "hit@3": _mean([hit_at(r.ranking, r.gold_ids, 3) for r in answerable]),
+        "hit@5": _mean([hit_at(r.ranking, r.gold_ids, 5) for r in answerable]),
+        "mrr@10": _mean([reciprocal_rank(r.ranking, r.gold_ids) for r in answerable]),
+        "answered_rate": _mean([float(r.answered) for r in answerable]),
+        "abstention_rate": _mean([float(not r.answered) for r in unanswerable]),
+        "answer_contains_rate": _mean([float(p) for p in phrases]),
+        "answered_correct_rate": _mean(
+            [float(r.answered and r.cited[:1] != () and r.cited[0] in r.gold_ids) for r in answerable]
+        ),
+        "latency_ms": {
+            "retrieval_p50": percentile([r.retrieval_ms for r in results], 50),
+            "retrieval_p95": percentile([r.retrieval_ms for r in results], 95),
+            "answer_p50": percentile([r.answer_ms for r in results], 50),
+            "answer_p95": percentile([r.answer_ms for r in results], 95),
+        },
+    }
+
+
+def balanced_answer_score(results: Sequence[QuestionResult], threshold: float) -> float:
+    """How well a confidence threshold separates questions to answer from questions to abstain on.
+
+    A question should be answered when it is answerable and its best page is a gold page; it should be
+    abstained on when it has no gold page or retrieval put a wrong page first. The score is the mean of
+    the two recalls (balanced accuracy), so a set with few unanswerable questions still counts them.
+    """
+    answer, abstain = [], []
+    for r in results:
+        good = r.answerable and r.ranking[:1] != () and r.ranking[0] in r.gold_ids
+        (answer if good else abstain).append(r.confidence >= threshold)
+    recalls = [float(np.mean(answer))] if answer else []
+    if abstain:
+        recalls.append(1.0 - float(np.mean(abstain)))
+    return float(np.mean(recalls)) if recalls else 0.0
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.lower().split())

@@ -1,0 +1,184 @@
+"""Eval reports: JSON for machines and CI, a self-contained HTML page (inline SVG charts) for editors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from evals.metrics import QuestionResult
+from evals.run import Calibration, ModeRun, Tuning
+
+QUALITY_KEYS = ("ndcg@10", "hit@1", "hit@3", "hit@5", "mrr@10", "answered_rate", "abstention_rate",
+                "answer_contains_rate")
+LATENCY_KEYS = ("retrieval_p50", "retrieval_p95", "answer_p50", "answer_p95")
+MODE_COLOURS = {"lexical": "#1f5fbf", "dense": "#a84f00", "hybrid": "#23733c"}
+MAX_FAILURES_SHOWN = 300
+
+
+@dataclass
+class EvalReport:
+    corpus: str
+    questions: str
+    model: str
+    tuning: Tuning
+    runs: list[ModeRun]
+    calibration: Calibration | None = None
+    stored_version: str | None = None
+    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "corpus": self.corpus,
+            "questions": self.questions,
+            "model": self.model,
+            "created_at": self.created_at,
+            "settings": self.tuning.as_settings(),
+            "modes": {run.mode: run.figures for run in self.runs},
+            "failures": {run.mode: [failure_record(r) for r in failures(run.results)] for run in self.runs},
+        }
+        if self.calibration:
+            data["calibration"] = {
+                "before": {**self.calibration.before.as_settings(), **self.calibration.before_figures},
+                "after": {**self.calibration.after.as_settings(), **self.calibration.after_figures},
+                "fusion_weight_curve": {str(w): round(s, 4) for w, s in self.calibration.weight_curve.items()},
+                "stored_version": self.stored_version,
+            }
+        return data
+
+
+def failure_reason(result: QuestionResult) -> str | None:
+    """Why a question counts as a failure, in words an editor reads; None when it went right."""
+    if not result.answerable:
+        return "besvarades men borde ha avstått" if result.answered else None
+    if not result.ranking or result.ranking[0] not in result.gold_ids:
+        found = any(page in result.gold_ids for page in result.ranking)
+        return "rätt sida kom inte först" if found else "rätt sida saknas bland de tio första"
+    if not result.answered:
+        return "avstod trots att rätt sida kom först"
+    if result.contains_phrase is False:
+        return "svaret saknar det förväntade uttrycket"
+    return None
+
+
+def failures(results: Sequence[QuestionResult]) -> list[QuestionResult]:
+    return [r for r in results if failure_reason(r)]
+
+
+def failure_record(result: QuestionResult) -> dict[str, object]:
+    return {
+        "id": result.question_id,
+        "question": result.question,
+        "search_text": result.search_text,
+        "expected": list(result.gold_ids),
+        "got": list(result.ranking[:5]),
+        "answered": result.answered,
+        "confidence": result.confidence,
+        "reason": failure_reason(result),
+    }
+
+
+def write_json(report: EvalReport, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def write_html(report: EvalReport, path: Path) -> None:
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["html"]))
+    template = env.get_template("report.html")
+    modes = [run.mode for run in report.runs]
+    quality = {run.mode: {key: run.figures.get(key) for key in QUALITY_KEYS} for run in report.runs}
+    latency = {run.mode: dict(run.figures.get("latency_ms") or {}) for run in report.runs}  # type: ignore[call-overload]
+    html = template.render(
+        report=report,
+        modes=modes,
+        quality=quality,
+        latency=latency,
+        quality_keys=QUALITY_KEYS,
+        latency_keys=LATENCY_KEYS,
+        quality_chart=Markup(bar_chart(quality, QUALITY_KEYS, top=1.0, title="Kvalitet per läge (0–1)")),
+        latency_chart=Markup(bar_chart(latency, LATENCY_KEYS, top=None, title="Svarstid per läge (ms)")),
+        curve_chart=Markup(curve_chart(report.calibration.weight_curve)) if report.calibration else None,
+        failures={run.mode: [(r, failure_reason(r)) for r in failures(run.results)] for run in report.runs},
+        max_failures=MAX_FAILURES_SHOWN,
+        colours=MODE_COLOURS,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+
+
+def bar_chart(values: dict[str, dict[str, object]], keys: Sequence[str], top: float | None, title: str) -> str:
+    """Grouped bars: one group per metric, one bar per mode. Missing values (None) leave a gap."""
+    width, height, left, bottom, pad = 760, 280, 48, 56, 12
+    numbers = [v for row in values.values() for v in row.values() if isinstance(v, int | float)]
+    scale_top = top or _nice_ceiling(max(numbers, default=1.0))
+    plot_w, plot_h = width - left - pad, height - bottom - pad
+    group_w = plot_w / max(1, len(keys))
+    bar_w = group_w * 0.8 / max(1, len(values))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
+    for step in range(5):
+        value = scale_top * step / 4
+        y = pad + plot_h - plot_h * step / 4
+        parts.append(f'<line x1="{left}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick(value)}</text>')
+    for g, key in enumerate(keys):
+        x0 = left + g * group_w + group_w * 0.1
+        for m, (mode, row) in enumerate(values.items()):
+            value = row.get(key)
+            if not isinstance(value, int | float):
+                continue
+            h = plot_h * min(1.0, float(value) / scale_top) if scale_top else 0.0
+            x, y = x0 + m * bar_w, pad + plot_h - h
+            colour = MODE_COLOURS.get(mode, "#555")
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{colour}">'
+                         f'<title>{escape(mode)} {escape(key)}: {_tick(float(value))}</title></rect>')
+        label_x = left + g * group_w + group_w / 2
+        parts.append(f'<text x="{label_x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{escape(key)}</text>')
+    for m, mode in enumerate(values):
+        x = left + m * 110
+        parts.append(f'<rect x="{x}" y="{height - 22}" width="12" height="12" fill="{MODE_COLOURS.get(mode, "#555")}"/>'
+                     f'<text x="{x + 18}" y="{height - 12}">{escape(mode)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def curve_chart(curve: dict[float, float]) -> str:
+    """nDCG@10 against the fusion weight (lexical share) tried during calibration."""
+    width, height, left, bottom, pad = 760, 240, 48, 36, 12
+    plot_w, plot_h = width - left - pad, height - bottom - pad
+    low = min(curve.values(), default=0.0)
+    high = max(curve.values(), default=1.0)
+    low, high = max(0.0, low - 0.02), min(1.0, high + 0.02)
+    span = high - low or 1.0
+    points = " ".join(f"{left + plot_w * w:.1f},{pad + plot_h * (1 - (s - low) / span):.1f}" for w, s in curve.items())
+    title = "nDCG@10 per fusionsvikt (andel lexikalt)"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{title}" class="chart"><title>{title}</title>']
+    for step in range(5):
+        y = pad + plot_h - plot_h * step / 4
+        parts.append(f'<line x1="{left}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick(low + span * step / 4)}</text>')
+    for step in range(11):
+        x = left + plot_w * step / 10
+        parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{step / 10:.1f}</text>')
+    parts.append(f'<polyline points="{points}" fill="none" stroke="{MODE_COLOURS["hybrid"]}" stroke-width="2"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _nice_ceiling(value: float) -> float:
+    for candidate in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000):
+        if value <= candidate:
+            return float(candidate)
+    return value
+
+
+def _tick(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:.0f}"

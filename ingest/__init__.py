@@ -1,0 +1,1 @@
+"""Ingest: parse guidance Markdown, chunk, embed, index and publish atomically."""

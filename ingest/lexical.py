@@ -1,0 +1,116 @@
+"""A BM25 index over sparse matrices: one for stemmed words, one for character n-grams (compounds)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from ingest.chunking import Chunk
+from ingest.text import char_ngrams, content_words, stem_words
+
+HEADER_WEIGHT = 2.0  # a term in the title, heading path or aliases counts as this many body occurrences
+
+
+@dataclass
+class BM25:
+    """Precomputed BM25 term weights: scoring a query is one sparse matrix-vector product."""
+
+    vocabulary: dict[str, int]
+    weights: sparse.csr_matrix  # documents x terms
+    idfs: np.ndarray
+
+    @classmethod
+    def build(cls, documents: Sequence[Counter[str]], k1: float = 1.2, b: float = 0.75) -> BM25:
+        vocabulary: dict[str, int] = {}
+        rows, cols, tfs = [], [], []
+        for row, counts in enumerate(documents):
+            for term, tf in counts.items():
+                rows.append(row)
+                cols.append(vocabulary.setdefault(term, len(vocabulary)))
+                tfs.append(tf)
+        shape = (len(documents), max(1, len(vocabulary)))
+        tf = sparse.csr_matrix((np.array(tfs, dtype=np.float32), (rows, cols)), shape=shape)
+        lengths = np.asarray(tf.sum(axis=1)).ravel()
+        average = float(lengths.mean()) if len(lengths) else 1.0
+        df = np.bincount(np.array(cols, dtype=np.int64), minlength=shape[1]).astype(np.float32)
+        idf = np.log1p((len(documents) - df + 0.5) / (df + 0.5)).astype(np.float32)
+        tf = tf.tocoo()
+        norm = k1 * (1 - b + b * lengths[tf.row] / max(average, 1e-9))
+        data = idf[tf.col] * tf.data * (k1 + 1) / (tf.data + norm)
+        weights = sparse.csr_matrix((data.astype(np.float32), (tf.row, tf.col)), shape=shape)
+        return cls(vocabulary=vocabulary, weights=weights, idfs=idf)
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        query = np.zeros(self.weights.shape[1], dtype=np.float32)
+        for term in set(terms):
+            column = self.vocabulary.get(term)
+            if column is not None:
+                query[column] = 1.0
+        return np.asarray(self.weights @ query).ravel()
+
+    def idf(self, term: str) -> float:
+        column = self.vocabulary.get(term)
+        return float(self.idfs[column]) if column is not None else 0.0
+
+    def save(self, folder: Path, name: str) -> None:
+        sparse.save_npz(folder / f"{name}.npz", self.weights)
+        np.save(folder / f"{name}.idf.npy", self.idfs)
+        (folder / f"{name}.vocab.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> BM25:
+        weights = sparse.load_npz(folder / f"{name}.npz").tocsr()
+        vocabulary = json.loads((folder / f"{name}.vocab.json").read_text())
+        return cls(vocabulary=vocabulary, weights=weights, idfs=np.load(folder / f"{name}.idf.npy"))
+
+
+def chunk_fields(chunk: Chunk) -> tuple[list[str], list[str]]:
+    """The words of a chunk's header (title, headings, aliases) and of its body."""
+    header = content_words(" ".join((chunk.title, *chunk.heading_path, *chunk.aliases)))
+    return header, content_words(chunk.text)
+
+
+def weighted_counts(header: list[str], body: list[str]) -> Counter[str]:
+    counts: Counter[str] = Counter(body)
+    for term in header:
+        counts[term] += HEADER_WEIGHT
+    return counts
+
+
+@dataclass
+class LexicalIndex:
+    words: BM25
+    grams: BM25
+    surface: dict[str, int]  # every word form seen, with its frequency: the typo-correction vocabulary
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk]) -> LexicalIndex:
+        word_docs, gram_docs = [], []
+        surface: Counter[str] = Counter()
+        for chunk in chunks:
+            header, body = chunk_fields(chunk)
+            surface.update(header)
+            surface.update(body)
+            word_docs.append(weighted_counts(stem_words(header), stem_words(body)))
+            gram_docs.append(weighted_counts(char_ngrams(header), char_ngrams(body)))
+        return cls(words=BM25.build(word_docs), grams=BM25.build(gram_docs), surface=dict(surface))
+
+    def save(self, folder: Path) -> None:
+        self.words.save(folder, "lexical-words")
+        self.grams.save(folder, "lexical-grams")
+        (folder / "lexical-surface.json").write_text(json.dumps(self.surface, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        surface = json.loads((folder / "lexical-surface.json").read_text())
+        return cls(
+            words=BM25.load(folder, "lexical-words"),
+            grams=BM25.load(folder, "lexical-grams"),
+            surface=surface,
+        )

@@ -1,0 +1,244 @@
+"""Ingest: pages -> sections -> chunks -> embeddings + lexical index -> a new published index version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from ingest.chunking import Chunk, chunk_section
+from ingest.embedding import Embedder
+from ingest.lexical import LexicalIndex
+from ingest.markdown import Section, split_sections
+from ingest.pages import Page, PageError, PageProblem, read_knowledge
+from ingest.publish import IndexStore
+
+# stage name, done, total: the CLI draws a progress bar from these
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestSummary:
+    version: str
+    pages: int
+    sections: int
+    chunks: int
+    embedded: int
+    reused: int
+    seconds: float
+    skipped: list[str] = field(default_factory=list)
+    changed_pages: list[str] = field(default_factory=list)
+    deleted_pages: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def run_ingest(
+    knowledge_dir: Path,
+    store: IndexStore,
+    embedder: Embedder,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    settings: dict[str, object] | None = None,
+) -> IngestSummary:
+    """Read, validate and publish the knowledge folder. Invalid pages abort (live index untouched) unless
+    skip_invalid, in which case the valid pages are published and the rest listed in the summary."""
+    pages, problems = read_knowledge(knowledge_dir)
+    if problems and (not skip_invalid or not pages):
+        raise PageError(problems)
+    return publish_pages(pages, store, embedder, progress=progress, skipped=problems, settings=settings)
+
+
+def publish_pages(
+    pages: Sequence[Page],
+    store: IndexStore,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    skipped: Sequence[PageProblem] = (),
+    settings: dict[str, object] | None = None,
+) -> IngestSummary:
+    """Build and atomically publish a new index version from already validated pages."""
+    started = time.perf_counter()
+    report = progress or (lambda _stage, _done, _total: None)
+    with store.lock():
+        store.clear_abandoned()
+        previous_dir = store.current_dir()
+        previous = _previous_state(previous_dir, embedder.model_id)
+
+        sections: list[Section] = []
+        chunks: list[Chunk] = []
+        for n, page in enumerate(pages, 1):
+            page_sections = split_sections(page)
+            sections.extend(page_sections)
+            for section in page_sections:
+                if section.blocks:
+                    chunks.extend(
+                        chunk_section(section, page.title, embedder.count_tokens, embedder.max_tokens, page.aliases)
+                    )
+            report("parse", n, len(pages))
+
+        vectors, embedded = _embed_reusing(chunks, embedder, previous.vectors, report)
+        report("index", 0, 1)
+        lexical = LexicalIndex.build(chunks)
+        dense = faiss.IndexFlatIP(embedder.dimensions)
+        if len(vectors):
+            dense.add(vectors)
+        report("index", 1, 1)
+
+        page_hashes = {page.id: _page_hash(page) for page in pages}
+        changed = sorted(pid for pid, h in page_hashes.items() if previous.page_hashes.get(pid) != h)
+        deleted = sorted(set(previous.page_hashes) - set(page_hashes))
+        with store.staging() as (version, folder):
+            summary = IngestSummary(
+                version=version,
+                pages=len(pages),
+                sections=len(sections),
+                chunks=len(chunks),
+                embedded=embedded,
+                reused=len(chunks) - embedded,
+                seconds=0.0,
+                skipped=[str(p) for p in skipped],
+                changed_pages=changed,
+                deleted_pages=deleted,
+            )
+            _write_version(folder, pages, sections, chunks, lexical, dense, embedder, page_hashes)
+            summary.seconds = round(time.perf_counter() - started, 2)
+            manifest = _manifest(summary, embedder, chunks, page_hashes, settings or previous.settings)
+            (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+            store.publish(version, folder)
+    return summary
+
+
+@dataclass
+class _PreviousState:
+    vectors: dict[str, np.ndarray]
+    page_hashes: dict[str, str]
+    settings: dict[str, object]
+
+
+def _previous_state(folder: Path | None, model_id: str) -> _PreviousState:
+    """Embeddings of the serving version by chunk key, reusable when the model is the same."""
+    if folder is None:
+        return _PreviousState({}, {}, {})
+    manifest = json.loads((folder / "manifest.json").read_text())
+    settings = manifest.get("settings", {})
+    hashes = manifest.get("page_hashes", {})
+    if manifest.get("model", {}).get("id") != model_id:
+        return _PreviousState({}, hashes, {})  # calibration belongs to the model it was made for
+    keys = json.loads((folder / "chunk_keys.json").read_text())
+    index = faiss.read_index(str(folder / "dense.faiss"))
+    stored = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), np.float32)
+    return _PreviousState(dict(zip(keys, stored, strict=True)), hashes, settings)
+
+
+def _embed_reusing(
+    chunks: Sequence[Chunk], embedder: Embedder, known: dict[str, np.ndarray], report: Progress
+) -> tuple[np.ndarray, int]:
+    vectors = np.zeros((len(chunks), embedder.dimensions), dtype=np.float32)
+    missing = [i for i, chunk in enumerate(chunks) if chunk.key not in known]
+    for i, chunk in enumerate(chunks):
+        if chunk.key in known:
+            vectors[i] = known[chunk.key]
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        report("embed", done, len(missing))
+
+    report("embed", 0, len(missing))
+    if missing:
+        fresh = embedder.embed_many([chunks[i].embedding_text for i in missing], progress=advance)
+        vectors[missing] = fresh
+    return vectors, len(missing)
+
+
+def _write_version(
+    folder: Path,
+    pages: Sequence[Page],
+    sections: Sequence[Section],
+    chunks: Sequence[Chunk],
+    lexical: LexicalIndex,
+    dense: faiss.Index,
+    embedder: Embedder,
+    page_hashes: dict[str, str],
+) -> None:
+    by_page: dict[str, list[dict[str, object]]] = {}
+    for s in sections:
+        entry = {
+            "anchor": s.anchor,
+            "heading": s.heading,
+            "level": s.level,
+            "path": list(s.path),
+            "line": s.line,
+        }
+        by_page.setdefault(s.page_id, []).append({**entry, "text": s.text})
+    records = [{**_page_record(p), "sections": by_page.get(p.id, []), "hash": page_hashes[p.id]} for p in pages]
+    (folder / "pages.json").write_text(json.dumps(records, ensure_ascii=False))
+    chunk_records = [
+        {
+            "id": c.id,
+            "page_id": c.page_id,
+            "anchor": c.anchor,
+            "title": c.title,
+            "heading_path": list(c.heading_path),
+            "text": c.text,
+            "aliases": list(c.aliases),
+        }
+        for c in chunks
+    ]
+    (folder / "chunks.json").write_text(json.dumps(chunk_records, ensure_ascii=False))
+    (folder / "chunk_keys.json").write_text(json.dumps([c.key for c in chunks]))
+    faiss.write_index(dense, str(folder / "dense.faiss"))
+    lexical.save(folder)
+
+
+def _page_record(page: Page) -> dict[str, object]:
+    record = asdict(page)
+    for name in ("reviewed", "review_by", "valid_from", "valid_to"):
+        value = record[name]
+        record[name] = value.isoformat() if isinstance(value, dt.date) else None
+    return record
+
+
+def _page_hash(page: Page) -> str:
+    return hashlib.sha256(json.dumps(_page_record(page), ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _manifest(
+    summary: IngestSummary,
+    embedder: Embedder,
+    chunks: Sequence[Chunk],
+    page_hashes: dict[str, str],
+    settings: dict[str, object],
+) -> dict[str, object]:
+    content = hashlib.sha256("".join(sorted(c.key for c in chunks)).encode()).hexdigest()
+    return {
+        "version": summary.version,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model": {
+            "id": embedder.model_id,
+            "dimensions": embedder.dimensions,
+            "max_tokens": embedder.max_tokens,
+        },
+        "counts": {
+            "pages": summary.pages,
+            "sections": summary.sections,
+            "chunks": summary.chunks,
+            "embedded": summary.embedded,
+            "reused": summary.reused,
+        },
+        "content_hash": content,
+        "page_hashes": page_hashes,
+        "skipped": summary.skipped,
+        "seconds": summary.seconds,
+        "settings": settings,
+    }

@@ -1,0 +1,138 @@
+"""Versioned index folders published atomically: readers follow a pointer file that is swapped in one rename.
+
+Layout under the index root:
+    CURRENT                 name of the version being served (replaced with os.replace, never edited)
+    versions/<version>/     a complete index: manifest.json, pages.json, chunks.json, dense.faiss, lexical-*
+    versions/.staging-*     an ingest in progress; never read, removed by the next ingest
+    .ingest.lock            held while an ingest writes
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+KEEP_VERSIONS = 5
+
+
+class PublishError(Exception):
+    """The index store cannot be written or has no such version."""
+
+
+class IndexStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.versions = self.root / "versions"
+
+    def current_version(self) -> str | None:
+        try:
+            name = (self.root / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.versions / name / "manifest.json").exists() else None
+
+    def current_dir(self) -> Path | None:
+        version = self.current_version()
+        return self.versions / version if version else None
+
+    def list_versions(self) -> list[str]:
+        if not self.versions.is_dir():
+            return []
+        return sorted(p.name for p in self.versions.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def manifest(self, version: str | None = None) -> dict[str, Any]:
+        version = version or self.current_version()
+        if not version:
+            raise PublishError(f"no index has been published in {self.root}; run 'assistant ingest'")
+        return json.loads((self.versions / version / "manifest.json").read_text())
+
+    @contextmanager
+    def staging(self) -> Iterator[tuple[str, Path]]:
+        """A fresh folder to write a new version into. Removed unless publish() moved it into place."""
+        self.versions.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        version = f"{stamp}-{secrets.token_hex(3)}"
+        folder = self.versions / f".staging-{version}"
+        folder.mkdir()
+        try:
+            yield version, folder
+        finally:
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def publish(self, version: str, staged: Path) -> None:
+        """Move a staged version into place and point CURRENT at it; readers see old or new, never half."""
+        _fsync_tree(staged)
+        final = self.versions / version
+        os.rename(staged, final)
+        self._point_at(version)
+        self.prune()
+
+    def rollback(self, version: str | None = None) -> str:
+        """Serve an earlier version: the named one, or the one before the current."""
+        available = self.list_versions()
+        current = self.current_version()
+        if version is None:
+            older = [v for v in available if current is None or v < current]
+            if not older:
+                raise PublishError("there is no earlier version to roll back to")
+            version = older[-1]
+        if version not in available:
+            raise PublishError(f"no version {version!r}; available: {', '.join(available) or 'none'}")
+        self._point_at(version)
+        return version
+
+    def prune(self, keep: int = KEEP_VERSIONS) -> None:
+        current = self.current_version()
+        for version in self.list_versions()[:-keep]:
+            if version != current:
+                shutil.rmtree(self.versions / version, ignore_errors=True)
+
+    def clear_abandoned(self) -> None:
+        """Remove staging folders left by an ingest that was killed."""
+        if self.versions.is_dir():
+            for leftover in self.versions.glob(".staging-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".ingest.lock").open("w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise PublishError(
+                    f"another ingest is writing to {self.root}; try again when it has finished"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _point_at(self, version: str) -> None:
+        pointer = self.root / f".CURRENT.{secrets.token_hex(4)}"
+        with pointer.open("w") as f:
+            f.write(version + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(pointer, self.root / "CURRENT")
+        directory = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.iterdir():
+        if path.is_file():
+            with path.open("rb") as f:
+                os.fsync(f.fileno())
