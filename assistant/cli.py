@@ -36,9 +36,10 @@ def reports_errors(func: F) -> F:
             known = as_assistant_error(err)
             if known is None:
                 raise
-            err_console.print(f"[bold red]error[/] ({known.code.value}): {known.message}")
+            # plain click output: file paths and line numbers must never be wrapped or styled away
+            click.echo(f"error ({known.code.value}): {known.message}", err=True)
             for line in known.details:
-                err_console.print(f"  {line}")
+                click.echo(f"  {line}", err=True)
             sys.exit(2 if known.code.value == "invalid_pages" else 1)
 
     return wrapper  # type: ignore[return-value]
@@ -65,7 +66,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
 class LazyGroup(click.Group):
     """Commands that live in other packages (evals) are imported only when used."""
 
-    lazy = {"eval": "evals.cli:eval_command"}
+    lazy = {"eval": "evals.cli:eval_command", "slack": "bots.slack.cli:slack_command"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

@@ -275,7 +275,7 @@ def with_context(question: str, previous: str | None) -> tuple[str, bool]:
 
 def _freshness_notes(citations: tuple[Citation, ...], language: str) -> list[str]:
     notes = []
-    for c in citations:
+    for c in {c.page_id: c for c in citations}.values():
         if c.expired:
             notes.append(f"'{c.title}' har upphört att gälla." if language == "sv" else f"'{c.title}' has expired.")
         elif c.stale:

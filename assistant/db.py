@@ -64,6 +64,20 @@ class Exchange(Base):
     conversation: Mapped[Conversation] = relationship(back_populates="exchanges")
 
 
+class Feedback(Base):
+    """A rating of one answer, from any channel."""
+
+    __tablename__ = "feedback"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    exchange_id: Mapped[str] = mapped_column(ForeignKey("exchanges.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    rating: Mapped[str] = mapped_column(String(4))  # up | down
+    reason: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str | None] = mapped_column(String(200), index=True)
+
+
 class ProcessedEvent(Base):
     """Platform event ids already handled, so a retried delivery never produces a second answer."""
 

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     proxy_roles_header: str = Field("X-Forwarded-Roles", description="header with comma-separated roles")
     proxy_trusted_ips: list[str] = Field(["127.0.0.1"], description="addresses allowed to set the proxy headers")
     role_map: dict[str, str] = Field({}, description="JSON map from identity-provider role names to assistant roles")
+    review_editor_units: dict[str, str] = Field(
+        {},
+        description="JSON map from an editor's user id to the owner unit whose pages they review "
+        "(besides pages whose owner contact equals their user id)",
+    )
 
     # Channels (a channel that is not configured is off)
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-…)")
@@ -81,6 +86,16 @@ class Settings(BaseSettings):
     teams_app_password: SecretStr | None = Field(None, description="client secret of the Teams bot")
     teams_tenant_id: str | None = Field(None, description="Entra tenant id of the Teams bot")
     teams_openid_url: str | None = Field(None, description="override of the Bot Framework OpenID metadata URL (tests)")
+    teams_token_url: str | None = Field(
+        None,
+        description="override of the Entra token endpoint for the bot's outgoing replies (tests, national clouds); "
+        "default https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token",
+    )
+    widget_origins: list[str] = Field(
+        [],
+        description="JSON list of intranet origins (https://host[:port]) allowed to use the web widget across "
+        "origins with credentials (CORS on /api/ask and /api/answers/{id}/feedback only); empty = same origin only",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

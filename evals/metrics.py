@@ -107,7 +107,8 @@ def balanced_answer_score(results: Sequence[QuestionResult], threshold: float) -
     abstained on when it has no gold page or retrieval put a wrong page first. The score is the mean of
     the two recalls (balanced accuracy), so a set with few unanswerable questions still counts them.
     """
-    answer, abstain = [], []
+    answer: list[bool] = []
+    abstain: list[bool] = []
     for r in results:
         good = r.answerable and r.ranking[:1] != () and r.ranking[0] in r.gold_ids
         (answer if good else abstain).append(r.confidence >= threshold)

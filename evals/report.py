@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -15,8 +15,16 @@ from markupsafe import Markup
 from evals.metrics import QuestionResult
 from evals.run import Calibration, ModeRun, Tuning
 
-QUALITY_KEYS = ("ndcg@10", "hit@1", "hit@3", "hit@5", "mrr@10", "answered_rate", "abstention_rate",
-                "answer_contains_rate")
+QUALITY_KEYS = (
+    "ndcg@10",
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "mrr@10",
+    "answered_rate",
+    "abstention_rate",
+    "answer_contains_rate",
+)
 LATENCY_KEYS = ("retrieval_p50", "retrieval_p95", "answer_p50", "answer_p95")
 MODE_COLOURS = {"lexical": "#1f5fbf", "dense": "#a84f00", "hybrid": "#23733c"}
 MAX_FAILURES_SHOWN = 300
@@ -93,8 +101,10 @@ def write_html(report: EvalReport, path: Path) -> None:
     env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["html"]))
     template = env.get_template("report.html")
     modes = [run.mode for run in report.runs]
-    quality = {run.mode: {key: run.figures.get(key) for key in QUALITY_KEYS} for run in report.runs}
-    latency = {run.mode: dict(run.figures.get("latency_ms") or {}) for run in report.runs}  # type: ignore[call-overload]
+    quality: dict[str, dict[str, object]] = {
+        run.mode: {key: run.figures.get(key) for key in QUALITY_KEYS} for run in report.runs
+    }
+    latency: dict[str, dict[str, object]] = {run.mode: _latency(run) for run in report.runs}
     html = template.render(
         report=report,
         modes=modes,
@@ -113,7 +123,7 @@ def write_html(report: EvalReport, path: Path) -> None:
     path.write_text(html, encoding="utf-8")
 
 
-def bar_chart(values: dict[str, dict[str, object]], keys: Sequence[str], top: float | None, title: str) -> str:
+def bar_chart(values: Mapping[str, Mapping[str, object]], keys: Sequence[str], top: float | None, title: str) -> str:
     """Grouped bars: one group per metric, one bar per mode. Missing values (None) leave a gap."""
     width, height, left, bottom, pad = 760, 280, 48, 56, 12
     numbers = [v for row in values.values() for v in row.values() if isinstance(v, int | float)]
@@ -121,13 +131,14 @@ def bar_chart(values: dict[str, dict[str, object]], keys: Sequence[str], top: fl
     plot_w, plot_h = width - left - pad, height - bottom - pad
     group_w = plot_w / max(1, len(keys))
     bar_w = group_w * 0.8 / max(1, len(values))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>'
+    ]
     for step in range(5):
-        value = scale_top * step / 4
         y = pad + plot_h - plot_h * step / 4
         parts.append(f'<line x1="{left}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick(value)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick(scale_top * step / 4)}</text>')
     for g, key in enumerate(keys):
         x0 = left + g * group_w + group_w * 0.1
         for m, (mode, row) in enumerate(values.items()):
@@ -137,14 +148,18 @@ def bar_chart(values: dict[str, dict[str, object]], keys: Sequence[str], top: fl
             h = plot_h * min(1.0, float(value) / scale_top) if scale_top else 0.0
             x, y = x0 + m * bar_w, pad + plot_h - h
             colour = MODE_COLOURS.get(mode, "#555")
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{colour}">'
-                         f'<title>{escape(mode)} {escape(key)}: {_tick(float(value))}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{colour}">'
+                f"<title>{escape(mode)} {escape(key)}: {_tick(float(value))}</title></rect>"
+            )
         label_x = left + g * group_w + group_w / 2
         parts.append(f'<text x="{label_x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{escape(key)}</text>')
     for m, mode in enumerate(values):
         x = left + m * 110
-        parts.append(f'<rect x="{x}" y="{height - 22}" width="12" height="12" fill="{MODE_COLOURS.get(mode, "#555")}"/>'
-                     f'<text x="{x + 18}" y="{height - 12}">{escape(mode)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{height - 22}" width="12" height="12" fill="{MODE_COLOURS.get(mode, "#555")}"/>'
+            f'<text x="{x + 18}" y="{height - 12}">{escape(mode)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -159,18 +174,27 @@ def curve_chart(curve: dict[float, float]) -> str:
     span = high - low or 1.0
     points = " ".join(f"{left + plot_w * w:.1f},{pad + plot_h * (1 - (s - low) / span):.1f}" for w, s in curve.items())
     title = "nDCG@10 per fusionsvikt (andel lexikalt)"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{title}" class="chart"><title>{title}</title>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{title}" class="chart"><title>{title}</title>'
+    ]
     for step in range(5):
         y = pad + plot_h - plot_h * step / 4
-        parts.append(f'<line x1="{left}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick(low + span * step / 4)}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick(low + span * step / 4)}</text>'
+        )
     for step in range(11):
         x = left + plot_w * step / 10
         parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{step / 10:.1f}</text>')
     parts.append(f'<polyline points="{points}" fill="none" stroke="{MODE_COLOURS["hybrid"]}" stroke-width="2"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _latency(run: ModeRun) -> dict[str, object]:
+    figures = run.figures.get("latency_ms")
+    return dict(figures) if isinstance(figures, dict) else {}
 
 
 def _nice_ceiling(value: float) -> float:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,10 @@ class Tuning:
     @classmethod
     def of(cls, index: KnowledgeIndex) -> Tuning:
         """What assistant.core would use for this index with no environment overrides."""
-        calibration = index.calibration
+        return cls.of_settings(index.calibration)
+
+    @classmethod
+    def of_settings(cls, calibration: dict[str, Any]) -> Tuning:
         return cls(
             fusion_weight=float(calibration.get("fusion_weight", DEFAULT_FUSION_WEIGHT)),
             answer_threshold=float(calibration.get("answer_threshold", DEFAULT_THRESHOLD)),
@@ -100,11 +104,18 @@ def run_questions(
         cited = draft.citations if draft.answered else draft.suggestions
         results.append(
             QuestionResult(
-                question_id=question.id, question=question.question, search_text=search_text,
-                gold_ids=question.gold_ids, ranking=tuple(page_ranking(hits)[:K]), answered=draft.answered,
-                confidence=draft.confidence, answer_text=draft.text if draft.answered else "",
-                cited=tuple(c.page_id for c in cited), expected_phrase=question.answer,
-                retrieval_ms=(searched - started) * 1000, answer_ms=(finished - started) * 1000,
+                question_id=question.id,
+                question=question.question,
+                search_text=search_text,
+                gold_ids=question.gold_ids,
+                ranking=tuple(page_ranking(hits)[:K]),
+                answered=draft.answered,
+                confidence=draft.confidence,
+                answer_text=draft.text if draft.answered else "",
+                cited=tuple(c.page_id for c in cited),
+                expected_phrase=question.answer,
+                retrieval_ms=(searched - started) * 1000,
+                answer_ms=(finished - started) * 1000,
             )
         )
         report(f"Frågor ({mode})", n, len(questions))
@@ -173,8 +184,12 @@ def calibrate(
     before_results = run_questions(index, cached, questions, "hybrid", before)
     after_results = run_questions(index, cached, questions, "hybrid", after)
     return Calibration(
-        before=before, after=after, before_figures=summarise(before_results),
-        after_figures=summarise(after_results), weight_curve=curve, after_results=after_results,
+        before=before,
+        after=after,
+        before_figures=summarise(before_results),
+        after_figures=summarise(after_results),
+        weight_curve=curve,
+        after_results=after_results,
     )
 
 
@@ -210,14 +225,17 @@ def store_calibration(
     is cheap. Returns the new version. The index must have been built with the same model."""
     folder = store.current_dir()
     if folder is None:
-        raise AssistantError(ErrorCode.INDEX_NOT_READY, f"no index has been published in {store.root}; run 'assistant ingest' first")
+        raise AssistantError(
+            ErrorCode.INDEX_NOT_READY, f"no index has been published in {store.root}; run 'assistant ingest' first"
+        )
     live = KnowledgeIndex.load(folder)
     if live.model_id != embedder.model_id:
         raise AssistantError(
             ErrorCode.INDEX_ERROR,
-            f"the live index was built with {live.model_id!r}, not {embedder.model_id!r}; run 'assistant ingest' first"
+            f"the live index was built with {live.model_id!r}, not {embedder.model_id!r}; run 'assistant ingest' first",
         )
     pages = [entry.page for entry in live.pages.values()]
-    summary = publish_pages(pages, store, embedder, progress=progress, settings={**live.calibration,
-                                                                                 **tuning.as_settings()})
+    summary = publish_pages(
+        pages, store, embedder, progress=progress, settings={**live.calibration, **tuning.as_settings()}
+    )
     return summary.version

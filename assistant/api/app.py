@@ -25,7 +25,12 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 # Features and channels outside the core install themselves on the app, registered here like add-ons:
 # "module:function", where function(app) adds routes. A channel that is not configured installs nothing.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = [
+    "bots.widget.install:install",
+    "bots.teams.install:install",
+    "bots.slack.install:install",
+    "assistant.review:install",
+]
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:

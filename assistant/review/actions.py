@@ -1,0 +1,94 @@
+"""What a reviewer does to queue items: set a status, assign to the page owner, write a resolution note."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.db import Database
+from assistant.errors import AssistantError, ErrorCode
+from assistant.review.directory import PageDirectory, Scope
+from assistant.review.models import ReviewState
+from assistant.review.queue import CLOSED, STATUSES, QueueFilters, ReviewItem, load_items
+from assistant.review.storage import stored
+
+MAX_BULK = 500
+MAX_NOTE = 4000
+
+
+@dataclass(frozen=True)
+class ReviewChange:
+    """Fields left as None are not changed. `assign_to_owner` assigns each item to its page's owner contact."""
+
+    status: str | None = None
+    assignee: str | None = None
+    assign_to_owner: bool = False
+    resolution_note: str | None = None
+
+    def validate(self) -> None:
+        if self.status is not None and self.status not in STATUSES:
+            raise AssistantError(ErrorCode.INVALID_INPUT, f"status must be one of: {', '.join(STATUSES)}")
+        if self.resolution_note is not None and len(self.resolution_note) > MAX_NOTE:
+            raise AssistantError(ErrorCode.INVALID_INPUT, f"the note is longer than {MAX_NOTE} characters")
+        if self == ReviewChange():
+            raise AssistantError(ErrorCode.INVALID_INPUT, "nothing to change")
+
+
+def find_items(
+    database: Database, item_ids: Sequence[str], directory: PageDirectory, scope: Scope
+) -> list[ReviewItem]:
+    """The items by id; an id that does not exist, or that this reviewer may not see, is a 404."""
+    with database.session() as session:
+        items = load_items(session, QueueFilters(), directory, scope, ids=item_ids)
+    missing = sorted(set(item_ids) - {i.id for i in items})
+    if missing:
+        raise AssistantError(ErrorCode.NOT_FOUND, f"no review item you can see: {', '.join(missing[:5])}")
+    return items
+
+
+def change_items(
+    database: Database,
+    item_ids: Sequence[str],
+    change: ReviewChange,
+    user_id: str,
+    directory: PageDirectory,
+    scope: Scope,
+) -> list[ReviewItem]:
+    """Apply one change to every item, all or nothing, and return the items as they now are."""
+    change.validate()
+    ids = list(dict.fromkeys(item_ids))
+    if not ids or len(ids) > MAX_BULK:
+        raise AssistantError(ErrorCode.INVALID_INPUT, f"choose between 1 and {MAX_BULK} items")
+    items = find_items(database, ids, directory, scope)
+    now = dt.datetime.now(dt.UTC)
+    with stored("the change could not be saved; please try again"), database.session() as session:
+        for item in items:
+            state = session.get(ReviewState, (item.kind, item.source_id))
+            if state is None:
+                state = ReviewState(kind=item.kind, source_id=item.source_id, status="new")
+                session.add(state)
+            _apply(state, item, change)
+            state.updated_at, state.updated_by = now, user_id
+            if state.status in CLOSED and item.status not in CLOSED:
+                state.resolved_at = now
+            elif state.status not in CLOSED:
+                state.resolved_at = None
+    return find_items(database, ids, directory, scope)
+
+
+def _apply(state: ReviewState, item: ReviewItem, change: ReviewChange) -> None:
+    if change.status is not None:
+        state.status = change.status
+    if change.resolution_note is not None:
+        state.resolution_note = change.resolution_note.strip() or None
+    if change.assign_to_owner:
+        if not item.owner_contact:
+            raise AssistantError(ErrorCode.INVALID_INPUT, f"{item.id} has no page owner to assign it to")
+        state.assignee = item.owner_contact
+    elif change.assignee is not None:
+        state.assignee = change.assignee.strip() or None
+    if state.status in CLOSED and not state.resolution_note:
+        raise AssistantError(
+            ErrorCode.INVALID_INPUT, "write a resolution note when an item is done or rejected (what was done, or why not)"
+        )
