@@ -59,3 +59,7 @@ bench: install ## speed and memory figures (printed, not asserted)
 
 clean:
 	rm -rf var .pytest_cache
+
+.PHONY: teams-package
+teams-package: install ## Teams app package to upload (needs ASSISTANT_TEAMS_APP_ID; WEBSITE=https://… or ASSISTANT_PUBLIC_BASE_URL)
+	$(PY) -m bots.teams.package --out var/teams-app.zip $(if $(WEBSITE),--website $(WEBSITE))

@@ -195,6 +195,8 @@ class Assistant:
     ) -> Conversation | None:
         if conversation_id:
             return session.get(Conversation, conversation_id)
+        if not channel_ref:
+            return None
         return session.scalars(
             select(Conversation).where(Conversation.channel_ref == channel_ref, Conversation.channel == channel)
         ).first()

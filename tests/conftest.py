@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -73,22 +74,20 @@ def _as_postgres_user(args: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """A real PostgreSQL server for this test session; yields a URL template with {db} for the database."""
     binaries = sorted(glob("/usr/lib/postgresql/*/bin/initdb"))
     if not binaries:
         pytest.fail("PostgreSQL server not installed: run 'make system-deps' (Debian package postgresql)")
     bindir = Path(binaries[-1]).parent
-    base = Path(tmp_path_factory.mktemp("postgres"))
+    # Not under pytest's tmp folder: that is private to root (0700), and the server runs as 'postgres'.
+    base = Path(tempfile.mkdtemp(prefix="assistant-pg-"))
     data, sockets = base / "data", base / "sock"
     sockets.mkdir()
     if os.geteuid() == 0:
         base.chmod(0o755)
         shutil.chown(base, "postgres")
         shutil.chown(sockets, "postgres")
-        for parent in base.parents:  # the postgres user must be able to reach its folder
-            if str(parent).startswith("/tmp") and parent != Path("/tmp"):
-                parent.chmod(parent.stat().st_mode | 0o005)
     port = _free_port()
     subprocess.run(
         _as_postgres_user(
@@ -153,6 +152,7 @@ def settings(knowledge_dir: Path, index_dir: Path, database_url: str) -> Setting
         index_dir=index_dir,
         database_url=database_url,
         embedding_model="hash-demo",
+        answer_threshold=0.3,  # the hash-demo embedder's similarities sit lower than a real model's
         auth_mode="dev",
         dev_role="caseworker",
         _env_file=None,  # type: ignore[call-arg]

@@ -59,6 +59,7 @@ class SlackApiServer:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        self._loop.close()
 
     @property
     def api_url(self) -> str:
@@ -78,7 +79,9 @@ class SlackApiServer:
         """The calls to `method` once there are at least `count` of them; fails the test after `timeout`."""
         with self._changed:
             if not self._changed.wait_for(lambda: len(self._matching(method)) >= count, timeout=timeout):
-                raise AssertionError(f"Slack did not receive {count} x {method}; calls: {[c.method for c in self.calls]}")
+                raise AssertionError(
+                    f"Slack did not receive {count} x {method}; calls: {[c.method for c in self.calls]}"
+                )
             return self._matching(method)
 
     def send_envelope(self, envelope: dict[str, Any]) -> None:
@@ -132,10 +135,19 @@ class SlackApiServer:
         self._ts += 1
         ts = f"1760000000.{self._ts:06d}"
         results: dict[str, dict[str, Any]] = {
-            "auth.test": {"url": "https://nrv.slack.com/", "team": "NRV", "user": "vagledning",
-                          "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": "B0BOT"},
-            "chat.postMessage": {"channel": params.get("channel"), "ts": ts,
-                                 "message": {"text": params.get("text"), "ts": ts}},
+            "auth.test": {
+                "url": "https://nrv.slack.com/",
+                "team": "NRV",
+                "user": "vagledning",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": "B0BOT",
+            },
+            "chat.postMessage": {
+                "channel": params.get("channel"),
+                "ts": ts,
+                "message": {"text": params.get("text"), "ts": ts},
+            },
             "chat.postEphemeral": {"message_ts": ts},
             "views.open": {"view": {"id": "V0MODAL", **(params.get("view") or {})}},
             "apps.connections.open": {"url": f"ws://127.0.0.1:{self.port}/link?ticket=test"},
@@ -172,7 +184,7 @@ class SlackApiServer:
 async def _params(request: web.Request) -> dict[str, Any]:
     raw = await request.text()
     if request.content_type == "application/json":
-        return json.loads(raw or "{}")  # type: ignore[no-any-return]
+        return dict(json.loads(raw or "{}"))
     params: dict[str, Any] = dict(parse_qsl(raw))
     for key in ("blocks", "view"):  # form-encoded calls send these as JSON strings
         if isinstance(params.get(key), str):

@@ -139,7 +139,9 @@ class BotServices:
             def _token(self, form: dict[str, str]) -> None:
                 services.token_requests.append(form)
                 if (form.get("grant_type"), form.get("client_id"), form.get("client_secret")) != (
-                    "client_credentials", services.app_id, services.app_secret
+                    "client_credentials",
+                    services.app_id,
+                    services.app_secret,
                 ):
                     self._send(401, {"error": "invalid_client"})
                 elif form.get("scope") != "https://api.botframework.com/.default":

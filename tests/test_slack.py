@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -92,7 +91,7 @@ def signed(body: str, timestamp: float | None = None, secret: str = SIGNING_SECR
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
 
 
-def post_signed(client: TestClient, body: str, content_type: str, **headers: str) -> httpx.Response:
+def post_signed(client: TestClient, body: str, content_type: str, **headers: str) -> Any:
     return client.post(
         "/slack/events", content=body.encode(), headers={"Content-Type": content_type, **signed(body), **headers}
     )
@@ -112,7 +111,7 @@ def event_body(event: dict[str, Any], event_id: str = "Ev0001") -> str:
     )
 
 
-def post_event(client: TestClient, event: dict[str, Any], event_id: str = "Ev0001", **headers: str) -> httpx.Response:
+def post_event(client: TestClient, event: dict[str, Any], event_id: str = "Ev0001", **headers: str) -> Any:
     return post_signed(client, event_body(event, event_id), "application/json", **headers)
 
 
@@ -121,13 +120,13 @@ def mention(text: str, ts: str = "1760000100.000100", thread_ts: str | None = No
     return {**event, "thread_ts": thread_ts} if thread_ts else event
 
 
-def post_interaction(client: TestClient, payload: dict[str, Any]) -> httpx.Response:
+def post_interaction(client: TestClient, payload: dict[str, Any]) -> Any:
     base = {"team": {"id": TEAM_ID, "domain": "nrv"}, "user": {"id": USER, "team_id": TEAM_ID}, "api_app_id": "A0NRV"}
     body = urlencode({"payload": json.dumps({**base, **payload})})
     return post_signed(client, body, "application/x-www-form-urlencoded")
 
 
-def click_button(client: TestClient, action_id: str, answer_id: str, response_url: str) -> httpx.Response:
+def click_button(client: TestClient, action_id: str, answer_id: str, response_url: str) -> Any:
     return post_interaction(
         client,
         {
@@ -141,7 +140,7 @@ def click_button(client: TestClient, action_id: str, answer_id: str, response_ur
     )
 
 
-def submit_modal(client: TestClient, view: dict[str, Any], reason: str, comment: str | None) -> httpx.Response:
+def submit_modal(client: TestClient, view: dict[str, Any], reason: str, comment: str | None) -> Any:
     values = {
         "reason": {"reason_select": {"type": "static_select", "selected_option": {"value": reason}}},
         "comment": {"comment_input": {"type": "plain_text_input", "value": comment}},
@@ -174,7 +173,9 @@ def feedback_rows(client: TestClient) -> list[Feedback]:
 # --- answering -----------------------------------------------------------------------------------------
 
 
-def test_slack_mention_answers_in_thread_with_links_to_sections(slack: TestClient, slack_server: SlackApiServer) -> None:
+def test_slack_mention_answers_in_thread_with_links_to_sections(
+    slack: TestClient, slack_server: SlackApiServer
+) -> None:
     posted = ask_in_channel(slack, slack_server)
 
     [call] = slack_server.calls_to("chat.postMessage")
@@ -197,9 +198,7 @@ def test_slack_mention_answers_in_thread_with_links_to_sections(slack: TestClien
         assert exchange is not None and exchange.channel == "slack"
 
 
-def test_slack_follow_up_in_thread_continues_the_conversation(
-    slack: TestClient, slack_server: SlackApiServer
-) -> None:
+def test_slack_follow_up_in_thread_continues_the_conversation(slack: TestClient, slack_server: SlackApiServer) -> None:
     first_ts = "1760000200.000100"
     post_event(slack, mention(QUESTION, ts=first_ts), event_id="Ev0010")
     slack_server.wait_for("chat.postMessage")
@@ -261,8 +260,13 @@ def test_slack_slash_command_answers_privately(slack: TestClient, slack_server: 
 
 
 def test_slack_url_verification_returns_challenge(slack: TestClient) -> None:
-    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                       "type": "url_verification"})
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
     response = post_signed(slack, body, "application/json")
     assert response.status_code == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.text
 
@@ -348,7 +352,12 @@ def test_slack_retried_event_is_answered_once_even_by_another_process(
     with running(slack_settings) as first, running(slack_settings) as second:
         assert post_event(first, event, "Ev0099").status_code == 200
         slack_server.wait_for("chat.postMessage")
-        assert post_event(second, event, "Ev0099", **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}).status_code == 200
+        assert (
+            post_event(
+                second, event, "Ev0099", **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+            ).status_code
+            == 200
+        )
         assert post_event(first, event, "Ev0099", **{"X-Slack-Retry-Num": "2"}).status_code == 200
     assert len(slack_server.calls_to("chat.postMessage")) == 1
 
@@ -382,9 +391,7 @@ def test_slack_never_logs_the_question(
 # --- Socket Mode ---------------------------------------------------------------------------------------
 
 
-def test_slack_socket_mode_answers_over_the_websocket(
-    slack_settings: Settings, slack_server: SlackApiServer
-) -> None:
+def test_slack_socket_mode_answers_over_the_websocket(slack_settings: Settings, slack_server: SlackApiServer) -> None:
     settings = slack_settings.model_copy(update={"slack_signing_secret": None, "slack_app_token": SecretStr(APP_TOKEN)})
     handler = socket_mode_handler(settings, build_assistant(settings))
     handler.connect()
@@ -426,8 +433,9 @@ def test_answer_to_blocks_links_markers_and_escapes_markup() -> None:
     text = blocks[0]["text"]["text"]
     assert "<https://vagledning.nrv.example.se/pages/jav#nar-ar-du-javig|[1]>" in text
     assert "&lt;b&gt;det&lt;/b&gt;" in text and "[2]" in text  # a marker without a citation stays as written
-    assert "1. <https://vagledning.nrv.example.se/pages/jav#nar-ar-du-javig|Jäv – När är du jävig>" in (
-        blocks[1]["text"]["text"]
+    assert (
+        "1. <https://vagledning.nrv.example.se/pages/jav#nar-ar-du-javig|Jäv – När är du jävig>"
+        in (blocks[1]["text"]["text"])
     )
 
 
@@ -441,8 +449,14 @@ def test_slack_manifest_matches_the_app() -> None:
     settings = manifest["settings"]
 
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
-    assert {"app_mentions:read", "chat:write", "commands", "im:history"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"app_mentions:read", "chat:write", "commands", "im:history"} <= set(
+        manifest["oauth_config"]["scopes"]["bot"]
+    )
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == Settings.model_fields["slack_command"].default
-    for url in (settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"], command["url"]):
+    for url in (
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        command["url"],
+    ):
         assert url.endswith("/slack/events")

@@ -9,13 +9,18 @@ serviceUrl. The one mock is Entra's token service (it cannot run here): a local 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
+import zipfile
+import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -27,8 +32,10 @@ from assistant.compose import Citation
 from assistant.core import Answer
 from assistant.db import Exchange, Feedback
 from assistant.feedback import REASONS
-from assistant.settings import Settings
+from assistant.settings import Settings, get_settings
 from bots.teams import answer_to_card
+from bots.teams.icons import png_size
+from bots.teams.package import main as build_package_command
 from ingest.publish import IndexStore
 
 APP_ID = "5f1c2b1e-0000-4000-8000-00000000b07a"
@@ -88,7 +95,9 @@ def message(
 
 
 def post(client: TestClient, services: BotServices, activity: dict[str, Any], token: str | None = "valid") -> Any:
-    headers = {} if token is None else {"Authorization": f"Bearer {services.channel_token() if token == 'valid' else token}"}
+    headers = (
+        {} if token is None else {"Authorization": f"Bearer {services.channel_token() if token == 'valid' else token}"}
+    )
     return client.post("/api/messages", json=activity, headers=headers)
 
 
@@ -114,6 +123,12 @@ def links(card: dict[str, Any]) -> list[str]:
     return [url for block in texts(card) for url in re.findall(r"\]\((http[^)]+)\)", block)]
 
 
+def cited(card: dict[str, Any]) -> list[str]:
+    """The source links (not the 'closest pages' suggestions of an abstention)."""
+    blocks = [b["text"] for b in card["body"] if str(b.get("id", "")).startswith("citation-")]
+    return [url for block in blocks for url in re.findall(r"\]\((http[^)]+)\)", block)]
+
+
 def feedback_rows(client: TestClient) -> list[Feedback]:
     with client.app.state.assistant.database.session() as session:  # type: ignore[attr-defined]
         return list(session.scalars(select(Feedback)))
@@ -132,7 +147,7 @@ def test_teams_personal_question_gets_card_with_section_links_and_feedback(
     assert card is not None and card["type"] == "AdaptiveCard"
     assert "Ansökan avvisas när uppgifterna saknas helt" in texts(card)[0]
     assert "Källor" in texts(card)
-    assert f"{BASE}/pages/komplettering#avvisning" in links(card)
+    assert f"{BASE}/pages/komplettering#avvisning" in cited(card)
     for url in links(card):  # every link opens a real page at the cited section
         parts = urlsplit(url)
         page = teams.get(parts.path)
@@ -148,9 +163,7 @@ def test_teams_personal_question_gets_card_with_section_links_and_feedback(
     assert down["card"]["actions"][0]["data"] == {**up["data"], "rating": "down"}
 
 
-def test_teams_channel_mention_is_stripped_and_answered_in_its_thread(
-    teams: TestClient, services: BotServices
-) -> None:
+def test_teams_channel_mention_is_stripped_and_answered_in_its_thread(teams: TestClient, services: BotServices) -> None:
     thread = "19:general@thread.tacv2;messageid=1700000000001"
     reply = ask(teams, services, "När avvisas ansökan?", conversation=thread, kind="channel", mention=True)
     assert reply.card is not None and f"{BASE}/pages/komplettering#avvisning" in links(reply.card)
@@ -169,17 +182,22 @@ def test_teams_channel_message_without_mention_is_ignored(teams: TestClient, ser
 def test_teams_follow_up_in_same_chat_uses_earlier_turn(teams: TestClient, services: BotServices) -> None:
     ask(teams, services, "När är du jävig?", conversation="a:chat-jav")
     follow_up = ask(teams, services, "och vad gör jag då?", conversation="a:chat-jav").card
-    assert follow_up is not None and any(url.startswith(f"{BASE}/pages/jav") for url in links(follow_up))
+    assert follow_up is not None and cited(follow_up)
+    assert all(url.startswith(f"{BASE}/pages/jav") for url in cited(follow_up))
 
     alone = ask(teams, services, "och vad gör jag då?", conversation="a:another-chat").card
-    assert alone is not None and "Källor" not in texts(alone)
+    assert alone is not None and cited(alone) == [] and "Källor" not in texts(alone)
     assert any("inte säker" in block for block in texts(alone))  # the unsure note, with the nearest pages
 
 
 def test_teams_feedback_submit_stores_rating_reason_and_comment(teams: TestClient, services: BotServices) -> None:
     card = ask(teams, services, "När avvisas ansökan?").card
     assert card is not None
-    submit = {**card["actions"][1]["card"]["actions"][0]["data"], "reason": "inaktuellt", "comment": "Fristen ändrades."}
+    submit = {
+        **card["actions"][1]["card"]["actions"][0]["data"],
+        "reason": "inaktuellt",
+        "comment": "Fristen ändrades.",
+    }
     assert post(teams, services, message(services, None, value=submit)).status_code == 202
 
     assert services.replies_to("a:personal-chat-1")[-1].activity["text"] == "Tack! Din återkoppling är sparad."
@@ -207,6 +225,7 @@ def test_teams_feedback_that_cannot_be_stored_is_told_to_the_user(teams: TestCli
         pytest.param("wrong-issuer", id="wrong-issuer"),
         pytest.param("expired", id="expired"),
         pytest.param("other-service-url", id="other-service-url"),
+        pytest.param("other-channel", id="key-not-endorsed-for-channel"),
     ],
 )
 def test_teams_request_without_valid_token_is_rejected(
@@ -219,13 +238,31 @@ def test_teams_request_without_valid_token_is_rejected(
         "wrong-issuer": services.channel_token(iss="https://evil.example"),
         "expired": services.channel_token(exp=int(dt.datetime.now(dt.UTC).timestamp()) - 3600),
         "other-service-url": services.channel_token(serviceurl="https://elsewhere.example/"),
+        "other-channel": services.channel_token(),
     }
-    response = post(teams, services, message(services, "När avvisas ansökan?"), token=token and tokens[token])
+    activity = message(services, "När avvisas ansökan?")
+    if token == "other-channel":
+        activity["channelId"] = "webchat"  # the local key, like Microsoft's, endorses only "msteams"
+    response = post(teams, services, activity, token=token and tokens[token])
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthenticated"
     assert services.replies == []
     with teams.app.state.assistant.database.session() as session:  # type: ignore[attr-defined]
         assert session.scalars(select(Exchange)).first() is None
+
+
+def test_teams_wrong_app_secret_fails_visibly_and_posts_nothing(
+    settings: Settings, published: IndexStore, services: BotServices
+) -> None:
+    configured = settings.model_copy(
+        update={"teams_app_id": APP_ID, "teams_app_password": SecretStr("rotated-away"),
+                "teams_openid_url": services.openid_url, "teams_token_url": services.token_url}
+    )  # fmt: skip
+    with TestClient(create_app(configured), raise_server_exceptions=False) as client:
+        response = post(client, services, message(services, "När avvisas ansökan?"))
+    assert response.status_code == 500  # the Bot Connector sees the failure; the log names the refused secret
+    assert [r["client_id"] for r in services.token_requests] == [APP_ID]
+    assert services.replies == []
 
 
 def test_teams_channel_off_without_app_id(client: TestClient) -> None:
@@ -244,3 +281,47 @@ def test_answer_to_card_abstaining_shows_unsure_note_and_absolute_suggestions() 
     assert "Closest pages" in blocks and "Sources" not in blocks
     assert links(card) == ["https://vagledning.example.se/pages/jav#nar-ar-du-javig"]
     assert [a["title"] for a in card["actions"]] == ["👍 Helpful", "👎 Not helpful"]
+
+
+def test_teams_package_command_builds_manifest_for_this_bot_with_icons(tmp_path: Path) -> None:
+    out = tmp_path / "teams-app.zip"
+    result = CliRunner().invoke(
+        build_package_command, ["--out", str(out), "--website", "https://vagledning.example.se/"],
+        env={"ASSISTANT_TEAMS_APP_ID": APP_ID},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        raw = package.read("manifest.json").decode()
+        color, outline = package.read("color.png"), package.read("outline.png")
+    manifest = json.loads(raw)
+    assert "${{" not in raw
+    assert tuple(int(p) for p in manifest["manifestVersion"].split(".")) >= (1, 17)
+    assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID
+    assert {"personal", "team"} <= set(manifest["bots"][0]["scopes"])
+    assert manifest["developer"]["websiteUrl"] == "https://vagledning.example.se"
+    assert (png_size(color), png_size(outline)) == ((192, 192), (32, 32))
+    pixels = set(_rgba_pixels(outline, 32))  # Teams accepts only white on transparent for the outline icon
+    assert {p[:3] for p in pixels} == {(255, 255, 255)} and {p[3] for p in pixels} == {0, 255}
+
+
+def test_teams_package_command_refuses_missing_app_id_or_plain_http(tmp_path: Path) -> None:
+    runner, out = CliRunner(), str(tmp_path / "teams-app.zip")
+    unset: dict[str, str | None] = {"ASSISTANT_TEAMS_APP_ID": None}
+    missing = runner.invoke(build_package_command, ["--out", out, "--website", "https://x.example"], env=unset)
+    assert missing.exit_code == 1 and "ASSISTANT_TEAMS_APP_ID" in missing.output
+    get_settings.cache_clear()  # the command reads settings once per process, like the server
+    plain = runner.invoke(build_package_command, ["--out", out, "--website", "http://x.example"],
+                          env={"ASSISTANT_TEAMS_APP_ID": APP_ID})  # fmt: skip
+    assert plain.exit_code == 1 and "https" in plain.output
+    assert not Path(out).exists()
+
+
+def _rgba_pixels(png: bytes, width: int) -> list[tuple[int, ...]]:
+    """Pixels of an unfiltered 8-bit RGBA PNG with one IDAT chunk (what bots.teams.icons writes)."""
+    start = png.index(b"IDAT") + 4
+    length = int.from_bytes(png[start - 8 : start - 4], "big")
+    rows = zlib.decompress(png[start : start + length])
+    stride = width * 4 + 1
+    return [tuple(rows[y * stride + 1 + x * 4 : y * stride + 5 + x * 4]) for y in range(len(rows) // stride)
+            for x in range(width)]  # fmt: skip

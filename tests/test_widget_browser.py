@@ -252,9 +252,9 @@ def test_widget_axe_finds_no_violations_with_an_answer_shown(live: Live, open_pa
     page = open_page(f"{live.url}/widget/demo").page
     open_widget(page)
     answer = ask(page, QUESTION)
-    answer.get_by_role("button", name="Nej").click()  # the reason form open too
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget-desktop.png"))
+    answer.get_by_role("button", name="Nej").click()  # the reason form open too
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
 
@@ -320,8 +320,7 @@ def test_widget_phone_sized_screen(live: Live, open_page: Callable[..., Watched]
 
 
 INTRANET_PAGE = """<!doctype html>
-<html lang="sv"><head><meta charset="utf-8"><title>Intranät på en annan adress</title>
-<link rel="icon" href="data:,"></head>
+<html lang="sv"><head><meta charset="utf-8"><title>Intranät på en annan adress</title></head>
 <body><main><h1>Intranätets startsida</h1>
 <script src="{server}/widget/widget.js" data-server="{server}" data-lang="en" data-position="inline" defer></script>
 </main></body></html>"""

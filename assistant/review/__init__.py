@@ -20,8 +20,10 @@ def install(app: FastAPI) -> None:
     from assistant.api.routes_web import templates
     from assistant.review import web
     from assistant.review.pagebox import page_comment_box
+    from assistant.review.periods import local_time
 
     app.include_router(routes_feedback.router)
     app.include_router(routes_review.router)
     app.include_router(web.router)
     templates.env.globals["page_comment_box"] = page_comment_box
+    templates.env.globals["local_time"] = local_time

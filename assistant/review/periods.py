@@ -99,3 +99,10 @@ def choose_period(
     if default_days:
         return Period(now - dt.timedelta(days=default_days - 1), now)
     return tertial(now)
+
+
+def local_time(moment: dt.datetime | None) -> str:
+    """A stored time as Swedish local time, e.g. '2026-05-04 14:05' (templates use it)."""
+    if moment is None:
+        return ""
+    return as_utc(moment).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")

@@ -129,7 +129,9 @@ class SlackListeners:
     def on_rate_down(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """👎: opens the modal asking for a reason and a comment (trigger_id is valid for 3 seconds)."""
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(body["actions"][0]["value"], self.language))
+        client.views_open(
+            trigger_id=body["trigger_id"], view=feedback_modal(body["actions"][0]["value"], self.language)
+        )
 
     def on_feedback_modal(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The modal's submission: stored before the modal closes; a failure is shown in the modal itself."""
@@ -174,7 +176,7 @@ class SlackListeners:
         kept in the database so a second process or a restarted server recognises it too.
         """
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        retry = (request.headers.get("x-slack-retry-num") or [None])[0]
+        retry = next(iter(request.headers.get("x-slack-retry-num") or []), None)
         if event_id and not self.first_delivery(str(event_id), retry):
             log.info("slack event already handled", extra={"event_id": event_id, "retry": retry})
             return BoltResponse(status=200, body="")

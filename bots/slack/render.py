@@ -101,7 +101,9 @@ class SlackMessage:
 
 
 def answer_to_message(answer: Answer, base_url: str, language: str) -> SlackMessage:
-    return SlackMessage(text=_truncate(answer.text, MAX_SECTION_CHARS), blocks=answer_to_blocks(answer, base_url, language))
+    return SlackMessage(
+        text=_truncate(answer.text, MAX_SECTION_CHARS), blocks=answer_to_blocks(answer, base_url, language)
+    )
 
 
 def notice(text: str, mrkdwn: str | None = None) -> SlackMessage:
@@ -156,9 +158,7 @@ def feedback_modal(answer_id: str, language: str) -> dict[str, Any]:
             InputBlock(
                 block_id=REASON_BLOCK,
                 label=t["reason"],
-                element=StaticSelectElement(
-                    action_id=REASON_ACTION, placeholder=t["reason_hint"], options=options
-                ),
+                element=StaticSelectElement(action_id=REASON_ACTION, placeholder=t["reason_hint"], options=options),
             ),
             InputBlock(
                 block_id=COMMENT_BLOCK,

@@ -99,7 +99,8 @@ def _citation(n: int, citation: Citation, base_url: str, language: str, kind: st
 
 def _feedback_actions(answer_id: str, language: str) -> list[dict[str, Any]]:
     reasons = [
-        {"title": (reason if language == "sv" else REASON_LABELS_EN[reason]).capitalize(), "value": reason} for reason in REASONS
+        {"title": (reason if language == "sv" else REASON_LABELS_EN[reason]).capitalize(), "value": reason}
+        for reason in REASONS
     ]
     reason_card = {
         "type": "AdaptiveCard",

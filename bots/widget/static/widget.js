@@ -28,14 +28,13 @@
         "Kontrollera alltid mot källan.",
       close: "Stäng assistenten",
       question: "Din fråga",
-      hint: "Skriv inte personnummer eller andra personuppgifter. Enter skickar, Skift+Enter ger ny rad.",
+      hint: "Skriv inga personuppgifter. Enter skickar, Skift+Enter ger ny rad.",
       send: "Fråga",
       newConversation: "Ny konversation",
       conversation: "Konversation med AI-assistenten",
       you: "Du frågade:",
       assistant: "AI-assistenten svarar:",
       loading: "Söker svar …",
-      answered: "Svaret har kommit.",
       sources: "Källor",
       suggestions: "Sidor som ligger närmast",
       newTab: "(öppnas i ny flik)",
@@ -70,14 +69,13 @@
         "Always check the source.",
       close: "Close the assistant",
       question: "Your question",
-      hint: "Do not enter personal identity numbers or other personal data. Enter sends, Shift+Enter adds a line.",
+      hint: "Do not enter personal data. Enter sends, Shift+Enter adds a line.",
       send: "Ask",
       newConversation: "New conversation",
       conversation: "Conversation with the AI assistant",
       you: "You asked:",
       assistant: "The AI assistant answers:",
       loading: "Finding an answer …",
-      answered: "The answer has arrived.",
       sources: "Sources",
       suggestions: "Closest pages",
       newTab: "(opens in a new tab)",
@@ -126,7 +124,7 @@
     "button:disabled { cursor: progress; }",
     ".launcher { position: fixed; bottom: 1em; z-index: 2147483000; box-shadow: 0 2px 8px rgba(0,0,0,.35);",
     "  border-radius: 2em; padding: .6em 1.2em; font-weight: 600; }",
-    ".launcher { display: inline-flex; align-items: center; gap: .45em; }",
+    ".launcher, .rate { display: inline-flex; align-items: center; gap: .45em; }",
     ".icon { width: 1.2em; height: 1.2em; flex: none; }",
     ".right .launcher { right: 1em; }",
     ".left .launcher { left: 1em; }",
@@ -217,7 +215,18 @@
     }
   }
 
-  function bubbleIcon() {
+  // Icons are drawn, not emoji, so they look the same without an emoji font (paths: Material Icons, Apache-2.0).
+  var ICONS = {
+    bubble: "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z",
+    up:
+      "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 " +
+      "7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z",
+    down:
+      "M15 3H6c-.83 0-1.54.5-1.84 1.22l-3.02 7.05c-.09.23-.14.47-.14.73v2c0 1.1.9 2 2 2h6.31l-.95 4.57-.03.32c0 " +
+      ".41.17.79.44 1.06L9.83 23l6.59-6.59c.36-.36.58-.86.58-1.41V5c0-1.1-.9-2-2-2zm4 0v12h4V3h-4z",
+  };
+
+  function icon(name) {
     var ns = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
@@ -225,7 +234,7 @@
     svg.setAttribute("focusable", "false");
     svg.setAttribute("class", "icon");
     var path = document.createElementNS(ns, "path");
-    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    path.setAttribute("d", ICONS[name]);
     path.setAttribute("fill", "currentColor");
     svg.append(path);
     return svg;
@@ -261,7 +270,7 @@
       this.launcher = el(
         "button",
         { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": this.uid + "-panel" },
-        bubbleIcon(),
+        icon("bubble"),
         t.launcher
       );
       this.closeButton = el("button", { type: "button", class: "close secondary", "aria-label": t.close }, "✕");
@@ -395,8 +404,8 @@
         }
         this.conversationId = answer.conversation_id;
         this.input.value = "";
-        this.show(question, answer);
-        this.status.textContent = this.t.answered;
+        this.show(question, answer); // the log announces the answer itself
+        this.status.textContent = "";
       } catch (err) {
         this.status.textContent = "";
         this.error.textContent = err.status === 401 || err.status === 403 ? this.t.signIn : this.t.error;
@@ -468,13 +477,13 @@
       var up = el(
         "button",
         { type: "button", class: "rate secondary", "data-rating": "up" },
-        el("span", { "aria-hidden": "true" }, "👍 "),
+        icon("up"),
         t.up
       );
       var down = el(
         "button",
         { type: "button", class: "rate secondary", "data-rating": "down", "aria-expanded": "false" },
-        el("span", { "aria-hidden": "true" }, "👎 "),
+        icon("down"),
         t.down
       );
       var question = el("p", { id: answerId + "-helpful" }, t.helpful);
