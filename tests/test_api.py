@@ -55,8 +55,9 @@ def test_ask_unknown_topic_abstains_with_nearest_pages(client: TestClient) -> No
 
 
 def test_ask_abstains_but_suggests_pages_near_the_topic(client: TestClient) -> None:
-    answer = ask(client, "Hur stor är förseningsavgiften vid komplettering av en pappersansökan från Norge?",
-                 language="sv")
+    answer = ask(
+        client, "Hur stor är förseningsavgiften vid komplettering av en pappersansökan från Norge?", language="sv"
+    )
     if answer["answered"]:  # the fixture index may find an answer; then it must cite
         assert answer["citations"]
     else:

@@ -21,8 +21,20 @@ ISSUER = "https://login.example.test/tenant/v2.0"
 AUDIENCE = "api://vagledning"
 # Routes anyone may reach: operations (no content), the API description, static files, and the channel
 # endpoints that authenticate with their own protocol (Slack signatures, Bot Framework tokens).
-PUBLIC = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc",
-          "/slack/events", "/api/messages", "/widget/widget.js", "/widget/widget.css", "/widget/demo"}
+PUBLIC = {
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/slack/events",
+    "/api/messages",
+    "/widget/widget.js",
+    "/widget/widget.css",
+    "/widget/demo",
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +47,30 @@ def oidc_settings(settings: Settings, signing_key: rsa.RSAPrivateKey, tmp_path: 
     public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(signing_key.public_key()))
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps({"keys": [{**public, "kid": "k1", "use": "sig", "alg": "RS256"}]}))
-    return settings.model_copy(update={"auth_mode": "oidc", "oidc_issuer": ISSUER, "oidc_audience": AUDIENCE,
-                                       "oidc_jwks_file": jwks, "role_map": {"Vagledning.Kvalitet": "quality_lead"}})
+    return settings.model_copy(
+        update={
+            "auth_mode": "oidc",
+            "oidc_issuer": ISSUER,
+            "oidc_audience": AUDIENCE,
+            "oidc_jwks_file": jwks,
+            "role_map": {"Vagledning.Kvalitet": "quality_lead"},
+        }
+    )
 
 
 def token(key: rsa.RSAPrivateKey, **claims: object) -> str:
     now = int(time.time())
-    body = {"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "oid": "user-1", "name": "Kim", "iat": now,
-            "exp": now + 600, "roles": ["caseworker"], **claims}
+    body = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "u1",
+        "oid": "user-1",
+        "name": "Kim",
+        "iat": now,
+        "exp": now + 600,
+        "roles": ["caseworker"],
+        **claims,
+    }
     return jwt.encode(body, key, algorithm="RS256", headers={"kid": "k1"})
 
 
@@ -61,8 +89,9 @@ def test_oidc_valid_token_may_ask(oidc_settings: Settings, published: object, si
     [{"aud": "api://other"}, {"iss": "https://evil.example"}, {"exp": 1}],
     ids=["wrong-audience", "wrong-issuer", "expired"],
 )
-def test_oidc_bad_token_is_401(oidc_settings: Settings, published: object, signing_key: rsa.RSAPrivateKey,
-                               claims: dict[str, object]) -> None:
+def test_oidc_bad_token_is_401(
+    oidc_settings: Settings, published: object, signing_key: rsa.RSAPrivateKey, claims: dict[str, object]
+) -> None:
     client = TestClient(create_app(oidc_settings))
     response = client.post("/api/ask", json={"question": "jäv"}, headers=bearer(token(signing_key, **claims)))
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
@@ -74,8 +103,9 @@ def test_oidc_token_signed_by_another_key_is_401(oidc_settings: Settings, publis
     assert client.post("/api/ask", json={"question": "jäv"}, headers=bearer(token(stranger))).status_code == 401
 
 
-def test_oidc_role_map_grants_quality_lead(oidc_settings: Settings, published: object,
-                                           signing_key: rsa.RSAPrivateKey) -> None:
+def test_oidc_role_map_grants_quality_lead(
+    oidc_settings: Settings, published: object, signing_key: rsa.RSAPrivateKey
+) -> None:
     client = TestClient(create_app(oidc_settings))
     principal = client.app.state.auth  # noqa: F841 - the app is built; check through a route below
     caseworker = bearer(token(signing_key))

@@ -6,6 +6,7 @@ The widget in a real browser is tested in test_widget_browser.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from conftest import make_client
@@ -24,8 +25,9 @@ PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-He
 
 
 @pytest.fixture
-def cors_client(settings: Settings, published: IndexStore) -> TestClient:
-    return make_client(settings, widget_origins=[INTRANET + "/"])
+def cors_client(settings: Settings, published: IndexStore) -> Iterator[TestClient]:
+    with make_client(settings, widget_origins=[INTRANET + "/"]) as cors:
+        yield cors
 
 
 def test_widget_script_is_javascript_loadable_from_other_origins(client: TestClient) -> None:
@@ -78,6 +80,13 @@ def test_widget_cors_ask_from_intranet_is_readable_there(cors_client: TestClient
     assert response.headers["access-control-allow-origin"] == INTRANET
     assert response.headers["access-control-allow-credentials"] == "true"
     assert response.json()["citations"][0]["url"].startswith("/pages/jav")
+
+
+def test_widget_cors_signed_out_user_gets_a_readable_401(settings: Settings, published: IndexStore) -> None:
+    with make_client(settings, auth_mode="proxy", widget_origins=[INTRANET]) as signed_out:
+        response = signed_out.post("/api/ask", json={"question": QUESTION}, headers={"Origin": INTRANET})
+    assert response.status_code == 401
+    assert response.headers["access-control-allow-origin"] == INTRANET
 
 
 def test_widget_cors_refuses_other_origins(cors_client: TestClient) -> None:

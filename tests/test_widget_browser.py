@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from fastapi import FastAPI
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 from sqlalchemy import select, text
 
 from assistant.api.app import create_app
@@ -145,7 +145,12 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Watched]]:
         contexts.append(context)
         page = context.new_page()
         w = Watched(page)
-        page.on("console", lambda m: "Content Security Policy" in m.text and w.problems.append(m.text))
+
+        def on_console(message: ConsoleMessage) -> None:
+            if "Content Security Policy" in message.text:
+                w.problems.append(message.text)
+
+        page.on("console", on_console)
         page.on("pageerror", lambda err: w.problems.append(f"script error: {err}"))
         page.goto(url)
         watched.append(w)
@@ -211,7 +216,8 @@ def test_widget_abstains_with_suggestions_and_keeps_the_conversation(
     assert answer.get_by_role("link").count() >= 1
     with page.expect_request("**/api/ask") as follow_up:
         ask(page, QUESTION)
-    assert follow_up.value.post_data_json["conversation_id"] == first.value.json()["conversation_id"]
+    sent = follow_up.value.post_data_json or {}
+    assert sent["conversation_id"] == first.value.json()["conversation_id"]
 
 
 def test_widget_rating_up_is_stored(live: Live, open_page: Callable[..., Watched]) -> None:

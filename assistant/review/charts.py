@@ -71,9 +71,11 @@ def stacked_columns(chart_id: str, title: str, desc: str, categories: Sequence[s
                 f'<rect class="series-{n % 6}" x="{x + step * 0.1:.1f}" y="{y:.1f}" width="{max(step * 0.8, 1):.1f}" '
                 f'height="{h:.1f}"><title>{escape(category)}, {escape(s.name)}: {value:g}</title></rect>'
             )
-    for i in sorted({0, len(categories) // 2, len(categories) - 1}) if categories else []:
+    last = len(categories) - 1
+    for i in sorted({0, last // 2, last}) if categories else []:
         x = LEFT + i * step + step / 2
-        body.append(f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="middle">{escape(categories[i])}</text>')
+        anchor = "start" if i == 0 and last else "end" if i == last and last else "middle"
+        body.append(f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">{escape(categories[i])}</text>')
     return _svg(chart_id, title, desc, HEIGHT, body)
 
 
@@ -82,7 +84,7 @@ def horizontal_bars(chart_id: str, title: str, desc: str, bars: Sequence[Bar], m
     row, label_w = 26, 260
     height = TOP + row * max(len(bars), 1) + 8
     top = maximum or max((b.value for b in bars), default=0) or 1
-    plot_w = WIDTH - label_w - 70
+    plot_w = WIDTH - label_w - 120
     body = []
     for i, bar in enumerate(bars):
         y = TOP + i * row

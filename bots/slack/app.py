@@ -54,6 +54,6 @@ def build_slack_app(
         assistant=assistant,
         base_url=citation_base_url(settings),
         language=settings.language,
-        command=settings.slack_command,
+        command="/" + settings.slack_command.strip().lstrip("/"),  # "fraga" and "/fraga" both work
     ).register(app)
     return app

@@ -80,6 +80,13 @@ class TokenValidator:
 
     def validate(self, authorization: str | None, service_url: str | None, channel_id: str | None) -> ClaimsIdentity:
         """The caller's claims, or AssistantError(UNAUTHENTICATED) with a reason that reveals no key material."""
+        try:
+            return self._validate(authorization, service_url, channel_id)
+        except AssistantError as err:
+            log.warning("teams token rejected", extra={"reason": err.message})
+            raise
+
+    def _validate(self, authorization: str | None, service_url: str | None, channel_id: str | None) -> ClaimsIdentity:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthenticated("a Bot Framework bearer token is required")
@@ -103,8 +110,7 @@ class TokenValidator:
                 options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.PyJWTError as err:
-            log.warning("teams token rejected", extra={"reason": type(err).__name__})
-            raise _unauthenticated("the token is not valid for this bot") from err
+            raise _unauthenticated(f"the token is not valid for this bot ({type(err).__name__})") from err
         endorsements = key_data.get("endorsements")
         if isinstance(endorsements, list) and channel_id not in endorsements:
             raise _unauthenticated("the signing key does not endorse this channel")
