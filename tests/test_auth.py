@@ -107,7 +107,6 @@ def test_oidc_role_map_grants_quality_lead(
     oidc_settings: Settings, published: object, signing_key: rsa.RSAPrivateKey
 ) -> None:
     client = TestClient(create_app(oidc_settings))
-    principal = client.app.state.auth  # noqa: F841 - the app is built; check through a route below
     caseworker = bearer(token(signing_key))
     lead = bearer(token(signing_key, roles=["Vagledning.Kvalitet"]))
     assert client.get("/api/pages", headers=caseworker).status_code == 200
