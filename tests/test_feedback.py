@@ -119,8 +119,11 @@ def test_page_comment_in_test_period_records_page_section_version_and_author(
     version = page.split('data-page-version="')[1].split('"')[0]
     response = reader.post(
         "/api/pages/jav/comments",
-        json={"comment": "Mejla svar till anna@nrv.example.se, pnr 19121212-1212", "section": "anmalan-av-jav",
-              "page_version": version},
+        json={
+            "comment": "Mejla svar till anna@nrv.example.se, pnr 19121212-1212",
+            "section": "anmalan-av-jav",
+            "page_version": version,
+        },
     )
     assert response.status_code == 201, response.text
     saved = response.json()
@@ -172,7 +175,12 @@ def test_test_period_is_set_by_admins_and_validated(settings: Settings, publishe
     assert admin.put("/api/test-period", json=bad).status_code == 422
     assert admin.put("/api/test-period", json=body).json()["open"] is True
     state = make_client(settings).get("/api/test-period").json()
-    assert state == {"starts_on": TODAY.isoformat(), "ends_on": TODAY.isoformat(), "open": True, "updated_by": "dev-user"}
+    assert state == {
+        "starts_on": TODAY.isoformat(),
+        "ends_on": TODAY.isoformat(),
+        "open": True,
+        "updated_by": "dev-user",
+    }
     assert 'id="period-form"' in admin.get("/review/test-period").text
 
 
@@ -203,8 +211,10 @@ CASEWORKER_ROUTES = [
     ("GET", "/api/test-period", None),
 ]
 REVIEWER_ROUTES = [("GET", "/api/pages/jav/comments", None)]
-ADMIN_ROUTES = [("PUT", "/api/test-period", {"starts_on": "2026-01-01", "ends_on": "2026-01-02"}),
-                ("GET", "/review/test-period", None)]
+ADMIN_ROUTES = [
+    ("PUT", "/api/test-period", {"starts_on": "2026-01-01", "ends_on": "2026-01-02"}),
+    ("GET", "/review/test-period", None),
+]
 
 
 def test_feedback_routes_need_sign_in(settings: Settings, published: IndexStore) -> None:
@@ -216,8 +226,12 @@ def test_feedback_routes_need_sign_in(settings: Settings, published: IndexStore)
 
 
 def test_feedback_routes_refuse_the_wrong_role(settings: Settings, published: IndexStore) -> None:
-    for routes, role in ((REVIEWER_ROUTES, "caseworker"), (ADMIN_ROUTES, "caseworker"), (ADMIN_ROUTES, "quality_lead"),
-                         (ADMIN_ROUTES, "editor")):
+    for routes, role in (
+        (REVIEWER_ROUTES, "caseworker"),
+        (ADMIN_ROUTES, "caseworker"),
+        (ADMIN_ROUTES, "quality_lead"),
+        (ADMIN_ROUTES, "editor"),
+    ):
         client = make_client(settings, dev_role=role)
         for method, path, body in routes:
             response = client.request(method, path, json=body)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import make_client
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from assistant.db import Database
 from assistant.review import export_eval_cases
@@ -73,8 +74,10 @@ def seeded(settings: Settings, published: IndexStore) -> Seeded:
     slack = anna.app.state.assistant.answer("Vad kostar en glass?", channel="slack", user_id="slack:U1")  # type: ignore[attr-defined]
     anna.app.state.assistant.answer("Vad kostar glass?", channel="slack", user_id="slack:U1")  # type: ignore[attr-defined]
     items["glass"] = rate(anna, "", "down", "saknas", answer_id=slack.answer_id)
-    comment = anna.post("/api/pages/komplettering/comments",
-                        json={"comment": "Fristen borde stå först", "section": "tidsfrist-for-komplettering"})
+    comment = anna.post(
+        "/api/pages/komplettering/comments",
+        json={"comment": "Fristen borde stå först", "section": "tidsfrist-for-komplettering"},
+    )
     items["comment"] = "comment-" + comment.json()["id"]
     return Seeded(settings, make_client(settings, dev_role="quality_lead"), items)
 
@@ -85,7 +88,8 @@ def seeded(settings: Settings, published: IndexStore) -> Seeded:
 def test_queue_holds_ratings_and_comments_newest_first(seeded: Seeded) -> None:
     body = seeded.lead.get("/api/review/items").json()
     assert body["total"] == 5
-    assert [i["kind"] for i in body["items"]][0] == "comment"  # given last
+    names = {v: k for k, v in seeded.items.items()}
+    assert [names[i["id"]] for i in body["items"]] == ["comment", "glass", "utbetalning", "komplettering", "jav"]
     assert {i["channel"] for i in body["items"]} == {"api", "slack", "web"}
     page = seeded.lead.get("/review").text  # the HTML queue starts from open items: all five are new
     assert page.count('name="ids"') == 5 and "Fristen borde stå först" in page
@@ -110,6 +114,8 @@ def test_queue_filters_by_every_field(seeded: Seeded) -> None:
     assert seeded.lead.get("/api/review/items", params={"reason": "tråkigt"}).status_code == 422
     html = seeded.lead.get("/review", params={"kind": "comment", "status": ""}).text
     assert html.count('name="ids"') == 1
+    english = seeded.lead.get("/review", params={"rating": "down", "lang": "en"}).text
+    assert "Review queue" in english and "3 items" in english and "wrong answer" in english
 
 
 def test_queue_editor_sees_only_items_on_pages_they_own(seeded: Seeded) -> None:
@@ -123,8 +129,12 @@ def test_queue_editor_sees_only_items_on_pages_they_own(seeded: Seeded) -> None:
     assert jav not in editor.get("/api/review/export", params={"format": "json"}).text
     assert "Du ser posterna för de sidor du äger" in editor.get("/review").text
 
-    mapped = make_client(seeded.settings, auth_mode="proxy", proxy_trusted_ips=["testclient"],
-                         review_editor_units={"oid-42": "Rättsenheten"})
+    mapped = make_client(
+        seeded.settings,
+        auth_mode="proxy",
+        proxy_trusted_ips=["testclient"],
+        review_editor_units={"oid-42": "Rättsenheten"},
+    )
     mapped.headers.update({"X-Forwarded-User": "oid-42", "X-Forwarded-Roles": "editor"})
     assert [i["id"] for i in mapped.get("/api/review/items").json()["items"]] == [jav]
 
@@ -135,7 +145,11 @@ def test_queue_editor_sees_only_items_on_pages_they_own(seeded: Seeded) -> None:
 def test_item_status_assignment_and_resolution_note(seeded: Seeded) -> None:
     url = f"/api/review/items/{seeded.items['jav']}"
     item = seeded.lead.patch(url, json={"status": "in_progress", "assign_to_owner": True}).json()
-    assert (item["status"], item["assignee"], item["updated_by"]) == ("in_progress", "juridik@nrv.example.se", "dev-user")
+    assert (item["status"], item["assignee"], item["updated_by"]) == (
+        "in_progress",
+        "juridik@nrv.example.se",
+        "dev-user",
+    )
 
     refused = seeded.lead.patch(url, json={"status": "done"})
     assert refused.status_code == 422 and "resolution note" in refused.json()["error"]["message"]
@@ -150,16 +164,28 @@ def test_item_status_assignment_and_resolution_note(seeded: Seeded) -> None:
 
 def test_bulk_change_is_all_or_nothing(seeded: Seeded) -> None:
     two = [seeded.items["jav"], seeded.items["utbetalning"]]
-    missing = seeded.lead.post("/api/review/items/bulk", json={"ids": [*two, "answer-finns-inte"], "status": "rejected",
-                                                               "resolution_note": "Dubblett"})
+    missing = seeded.lead.post(
+        "/api/review/items/bulk",
+        json={"ids": [*two, "answer-finns-inte"], "status": "rejected", "resolution_note": "Dubblett"},
+    )
     assert missing.status_code == 404
     assert seeded.ids(status="rejected") == set()
 
-    done = seeded.lead.post("/api/review/items/bulk", json={"ids": two, "status": "rejected", "resolution_note": "Dubblett",
-                                                            "assign_to_owner": True}).json()
+    done = seeded.lead.post(
+        "/api/review/items/bulk",
+        json={"ids": two, "status": "rejected", "resolution_note": "Dubblett", "assign_to_owner": True},
+    ).json()
     assert done["changed"] == 2
     assert {i["assignee"] for i in done["items"]} == {"juridik@nrv.example.se", "ekonomi@nrv.example.se"}
     assert seeded.ids(status="rejected") == {"jav", "utbetalning"}
+
+
+def test_item_change_that_cannot_be_saved_is_an_error_and_claims_nothing(seeded: Seeded) -> None:
+    with seeded.lead.app.state.assistant.database.engine.begin() as connection:  # type: ignore[attr-defined]
+        connection.execute(text("DROP TABLE review_states"))
+    response = seeded.lead.patch(f"/api/review/items/{seeded.items['jav']}", json={"status": "in_progress"})
+    assert response.status_code >= 500
+    assert "could not be saved" in response.json()["error"]["message"] and "status" not in response.json()
 
 
 def test_item_opens_the_whole_exchange_and_the_cited_sections(seeded: Seeded) -> None:
@@ -218,8 +244,9 @@ def test_analytics_counts_shares_gaps_and_negative_pages(seeded: Seeded) -> None
 
 
 def test_report_for_the_current_tertial_shows_what_was_done(seeded: Seeded) -> None:
-    seeded.lead.patch(f"/api/review/items/{seeded.items['glass']}",
-                      json={"status": "done", "resolution_note": "Ny FAQ om glass"})
+    seeded.lead.patch(
+        f"/api/review/items/{seeded.items['glass']}", json={"status": "done", "resolution_note": "Ny FAQ om glass"}
+    )
     current = tertial(TODAY)
     html = seeded.lead.get("/review/report").text
     assert f"Uppföljning {current.label}" in html and "Ny FAQ om glass" in html and 'role="img"' in html
@@ -245,8 +272,12 @@ def test_tertials_are_january_may_and_september() -> None:
 
 
 def test_clusters_group_rewordings_of_one_question() -> None:
-    questions = ["Hur lång är fristen för komplettering?", "Frist för komplettering", "Vad är fristen för kompletteringen?",
-                 "Hur anmäler jag jäv?"]
+    questions = [
+        "Hur lång är fristen för komplettering?",
+        "Frist för komplettering",
+        "Vad är fristen för kompletteringen?",
+        "Hur anmäler jag jäv?",
+    ]
     groups = group_questions(QuestionRef(q, str(n)) for n, q in enumerate(questions))
     assert [g.count for g in groups] == [3, 1]
 
@@ -255,31 +286,48 @@ def test_clusters_group_rewordings_of_one_question() -> None:
 
 
 def test_eval_cases_from_review_feed_assistant_eval(seeded: Seeded, tmp_path: Path) -> None:
-    made = seeded.lead.post("/api/review/eval-cases", json={
-        "question": "Hur anmäler jag jäv till chefen?", "targets": ["jav#anmalan-av-jav"],
-        "source_item": seeded.items["jav"]})
+    made = seeded.lead.post(
+        "/api/review/eval-cases",
+        json={
+            "question": "Hur anmäler jag jäv till chefen?",
+            "targets": ["jav#anmalan-av-jav"],
+            "source_item": seeded.items["jav"],
+        },
+    )
     assert made.status_code == 201, made.text
-    abstain = seeded.lead.post("/api/review/eval-cases", json={
-        "question": "Vad kostar en glass?", "should_answer": False, "source_item": seeded.items["glass"]})
+    abstain = seeded.lead.post(
+        "/api/review/eval-cases",
+        json={"question": "Vad kostar en glass?", "should_answer": False, "source_item": seeded.items["glass"]},
+    )
     assert abstain.status_code == 201
 
     lines = [json.loads(line) for line in seeded.lead.get("/api/review/eval-cases.jsonl").text.splitlines()]
-    assert lines[0] == {"id": made.json()["id"], "question": "Hur anmäler jag jäv till chefen?", "gold_ids": ["jav"],
-                        "gold_sections": ["jav#anmalan-av-jav"]}
+    assert lines[0] == {
+        "id": made.json()["id"],
+        "question": "Hur anmäler jag jäv till chefen?",
+        "gold_ids": ["jav"],
+        "gold_sections": ["jav#anmalan-av-jav"],
+    }
     assert lines[1]["gold_ids"] == [] and lines[1]["gold_sections"] == []
 
     written = export_eval_cases(Database(seeded.settings.database_url), tmp_path / "granskning.jsonl")
     questions = load_questions(tmp_path / "granskning.jsonl")  # the eval harness reads it as it is
     assert written == 2 and [q.answerable for q in questions] == [True, False]
-    assert "Hur anmäler jag jäv" in seeded.lead.get(f"/review/items/{seeded.items['jav']}").text.split("eval-heading")[-1]
+    assert (
+        "Hur anmäler jag jäv" in seeded.lead.get(f"/review/items/{seeded.items['jav']}").text.split("eval-heading")[-1]
+    )
 
 
 def test_eval_case_must_name_a_real_section_or_abstain(seeded: Seeded) -> None:
     post = seeded.lead.post
     assert post("/api/review/eval-cases", json={"question": "Fråga", "targets": ["jav#finns-inte"]}).status_code == 422
     assert post("/api/review/eval-cases", json={"question": "Fråga", "targets": []}).status_code == 422
-    assert post("/api/review/eval-cases", json={"question": "Fråga", "targets": ["jav"], "should_answer": False}
-                ).status_code == 422
+    assert (
+        post(
+            "/api/review/eval-cases", json={"question": "Fråga", "targets": ["jav"], "should_answer": False}
+        ).status_code
+        == 422
+    )
     assert post("/api/review/eval-cases", json={"question": "Fråga", "targets": ["jav"]}).status_code == 201
     assert post("/api/review/eval-cases", json={"question": "Fråga", "targets": ["jav"]}).status_code == 409
     [case] = seeded.lead.get("/api/review/eval-cases").json()["cases"]

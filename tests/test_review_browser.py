@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from conftest import make_client
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from assistant.api.app import create_app
 from assistant.settings import Settings
@@ -28,8 +28,15 @@ from ingest.publish import IndexStore
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 WATCH_CSP = """window.__csp = []; document.addEventListener("securitypolicyviolation",
   (e) => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline")));"""
 
@@ -60,36 +67,53 @@ def serve(settings: Settings) -> Iterator[str]:
 @pytest.fixture
 def lead_url(knowledge_dir: Path, index_dir: Path, published: IndexStore, tmp_path: Path) -> Iterator[str]:
     """Two rated answers and a page comment from a caseworker; the app served to a quality lead."""
-    settings = Settings(knowledge_dir=knowledge_dir, index_dir=index_dir, database_url=f"sqlite:///{tmp_path / 'a.db'}",
-                        embedding_model="hash-demo", auth_mode="dev", dev_role="caseworker",
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        knowledge_dir=knowledge_dir,
+        index_dir=index_dir,
+        database_url=f"sqlite:///{tmp_path / 'a.db'}",
+        embedding_model="hash-demo",
+        auth_mode="dev",
+        dev_role="caseworker",
+        _env_file=None,
+    )  # type: ignore[call-arg]
     today = dt.date.today().isoformat()
     make_client(settings, dev_role="admin").put("/api/test-period", json={"starts_on": today, "ends_on": today})
     caseworker = make_client(settings)
-    for question, rating, reason in (("Hur anmäler jag jäv till chefen?", "down", "fel svar"),
-                                     ("Hur skickar man rekvisition?", "up", None)):
+    for question, rating, reason in (
+        ("Hur anmäler jag jäv till chefen?", "down", "fel svar"),
+        ("Hur skickar man rekvisition?", "up", None),
+    ):
         answer_id = caseworker.post("/api/ask", json={"question": question}).json()["answer_id"]
         caseworker.post(f"/api/answers/{answer_id}/feedback", json={"rating": rating, "reason": reason})
-    caseworker.post("/api/pages/komplettering/comments", json={"comment": "Fristen borde stå först",
-                                                               "section": "tidsfrist-for-komplettering"})
+    caseworker.post(
+        "/api/pages/komplettering/comments",
+        json={"comment": "Fristen borde stå först", "section": "tidsfrist-for-komplettering"},
+    )
     with serve(settings.model_copy(update={"dev_role": "quality_lead"})) as url:
         yield url
 
 
-@pytest.fixture
-def page() -> Iterator[Page]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
-        context.add_init_script(WATCH_CSP)
-        tab = context.new_page()
-        problems: list[str] = []
-        tab.on("pageerror", lambda err: problems.append(f"script error: {err}"))
-        tab.on("console", lambda m: "Content Security Policy" in m.text and problems.append(m.text))
-        yield tab
-        problems.extend(tab.evaluate("window.__csp || []"))
-        browser.close()
-        assert not problems, problems
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab; at the end it must have had no CSP violations and no script errors."""
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
+    context.add_init_script(WATCH_CSP)
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda err: problems.append(f"script error: {err}"))
+    tab.on("console", lambda m: problems.extend([m.text] if "Content Security Policy" in m.text else []))
+    yield tab
+    problems.extend(tab.evaluate("window.__csp || []"))
+    context.close()
+    assert not problems, problems
 
 
 def assert_accessible(page: Page) -> None:
@@ -154,6 +178,7 @@ def test_review_bulk_action_and_analytics_charts(lead_url: str, page: Page) -> N
     page.goto(f"{lead_url}/review/report")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Uppföljning")
     assert_accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "review-report.png"), full_page=True)
 
 
 def test_page_comment_on_a_section_in_the_test_period(lead_url: str, page: Page) -> None:

@@ -51,18 +51,22 @@ def services() -> Iterator[BotServices]:
         yield running
 
 
-@pytest.fixture
-def teams(settings: Settings, published: IndexStore, services: BotServices) -> Iterator[TestClient]:
-    """The real app with Teams on, its OpenID metadata and token endpoint pointed at the local services."""
-    configured = settings.model_copy(
+def teams_settings(settings: Settings, services: BotServices, secret: str = SECRET) -> Settings:
+    """Teams on, its OpenID metadata and token endpoint pointed at the local services."""
+    return settings.model_copy(
         update={
             "teams_app_id": APP_ID,
-            "teams_app_password": SecretStr(SECRET),
+            "teams_app_password": SecretStr(secret),
             "teams_openid_url": services.openid_url,
             "teams_token_url": services.token_url,
         }
     )
-    with TestClient(create_app(configured)) as client:
+
+
+@pytest.fixture
+def teams(settings: Settings, published: IndexStore, services: BotServices) -> Iterator[TestClient]:
+    """The real app with Teams on, over the fixture index."""
+    with TestClient(create_app(teams_settings(settings, services))) as client:
         yield client
 
 
@@ -254,15 +258,18 @@ def test_teams_request_without_valid_token_is_rejected(
 def test_teams_wrong_app_secret_fails_visibly_and_posts_nothing(
     settings: Settings, published: IndexStore, services: BotServices
 ) -> None:
-    configured = settings.model_copy(
-        update={"teams_app_id": APP_ID, "teams_app_password": SecretStr("rotated-away"),
-                "teams_openid_url": services.openid_url, "teams_token_url": services.token_url}
-    )  # fmt: skip
+    configured = teams_settings(settings, services, secret="rotated-away")
     with TestClient(create_app(configured), raise_server_exceptions=False) as client:
         response = post(client, services, message(services, "När avvisas ansökan?"))
     assert response.status_code == 500  # the Bot Connector sees the failure; the log names the refused secret
     assert [r["client_id"] for r in services.token_requests] == [APP_ID]
     assert services.replies == []
+
+
+def test_teams_question_before_any_index_is_published_tells_the_user(settings: Settings, services: BotServices) -> None:
+    with TestClient(create_app(teams_settings(settings, services))) as client:
+        reply = ask(client, services, "När avvisas ansökan?")
+    assert reply.card is None and reply.activity["text"].startswith("Jag kunde inte svara just nu: ")
 
 
 def test_teams_channel_off_without_app_id(client: TestClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from importlib.metadata import entry_points
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -23,14 +24,10 @@ from assistant.settings import Settings
 log = logging.getLogger("assistant.http")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
-# Features and channels outside the core install themselves on the app, registered here like add-ons:
-# "module:function", where function(app) adds routes. A channel that is not configured installs nothing.
-EXTENSIONS: list[str] = [
-    "bots.widget.install:install",
-    "bots.teams.install:install",
-    "bots.slack.install:install",
-    "assistant.review:install",
-]
+# Features and channels outside the core (the review queue, Slack, Teams, the widget) install themselves
+# on the app through this entry-point group, declared in pyproject.toml exactly as an add-on package would
+# declare its own. Each is a function(app) that adds routes; a channel that is not configured adds nothing.
+EXTENSION_GROUP = "vagledning_assistant.extensions"
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
@@ -49,18 +46,11 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router_module in (routes_ops, routes_api, routes_web):
         app.include_router(router_module.router)
-    for installer in EXTENSIONS:
-        _install(app, installer)
+    for extension in sorted(entry_points(group=EXTENSION_GROUP), key=lambda e: e.name):
+        extension.load()(app)
     _add_error_handlers(app)
     _add_middleware(app)
     return app
-
-
-def _install(app: FastAPI, installer: str) -> None:
-    import importlib
-
-    module, function = installer.split(":")
-    getattr(importlib.import_module(module), function)(app)
 
 
 def _add_error_handlers(app: FastAPI) -> None:

@@ -23,6 +23,9 @@ class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=2000, description="The caseworker's question")
     conversation_id: str | None = Field(None, description="Continue an earlier conversation (follow-ups)")
     language: Literal["sv", "en"] | None = Field(None, description="Language of the answer's framing text")
+    channel: Literal["api", "web", "widget"] = Field(
+        "api", description="Where the question was asked: the start page (web), the intranet widget, or an integration"
+    )
 
 
 class CitationOut(BaseModel):
@@ -65,7 +68,7 @@ async def ask(body: AskRequest, request: Request, principal: Caseworker) -> dict
         assistant.answer,
         body.question,
         conversation_id=body.conversation_id,
-        channel="api",
+        channel=body.channel,
         user_id=principal.user_id,
         language=body.language,
     )

@@ -56,8 +56,16 @@ def rate_answer(answer_id: str, body: FeedbackRequest, request: Request, princip
     item = record_feedback(
         database, answer_id, body.rating, body.reason or None, body.comment or None, channel, principal.user_id
     )
-    return {"id": item.id, "answer_id": item.answer_id, "rating": item.rating, "reason": item.reason,
-            "comment": item.comment, "channel": item.channel, "redacted": list(item.redacted), "saved": True}
+    return {
+        "id": item.id,
+        "answer_id": item.answer_id,
+        "rating": item.rating,
+        "reason": item.reason,
+        "comment": item.comment,
+        "channel": item.channel,
+        "redacted": list(item.redacted),
+        "saved": True,
+    }
 
 
 @router.get("/feedback/mine")
@@ -66,8 +74,20 @@ def my_feedback(request: Request, principal: Caseworker) -> dict[str, Any]:
     context = review_context(request, principal)
     with context.database.session() as session:
         items = load_items(session, QueueFilters(author=principal.user_id), context.directory, Scope(everything=True))
-    keys = ("id", "kind", "created_at", "page_id", "page_title", "section", "rating", "reason", "text", "question",
-            "status", "resolution_note")
+    keys = (
+        "id",
+        "kind",
+        "created_at",
+        "page_id",
+        "page_title",
+        "section",
+        "rating",
+        "reason",
+        "text",
+        "question",
+        "status",
+        "resolution_note",
+    )
     return {"items": [{k: item.to_dict()[k] for k in keys} for item in items]}
 
 

@@ -66,8 +66,12 @@ def list_items(
     """The queue: answer ratings and page comments together, newest first, with the queue's filters."""
     with ctx.database.session() as session:
         items = load_items(session, filters, ctx.directory, ctx.scope)
-    return {"total": len(items), "offset": offset, "limit": limit,
-            "items": [i.to_dict() for i in items[offset : offset + limit]]}
+    return {
+        "total": len(items),
+        "offset": offset,
+        "limit": limit,
+        "items": [i.to_dict() for i in items[offset : offset + limit]],
+    }
 
 
 @router.get("/items/{item_id}")
@@ -116,7 +120,9 @@ def analytics(ctx: Context, period: Annotated[Period, Depends(analytics_period)]
 
 @router.get("/report", response_model=None)
 def report(
-    request: Request, ctx: Context, period: Annotated[Period, Depends(report_period)],
+    request: Request,
+    ctx: Context,
+    period: Annotated[Period, Depends(report_period)],
     format: Literal["json", "csv"] = "json",
 ) -> Response | dict[str, Any]:
     """The follow-up report (default the current tertial) as JSON or CSV; the HTML is at /review/report."""
@@ -141,8 +147,16 @@ def add_eval_case(body: EvalCaseRequest, ctx: Context) -> dict[str, Any]:
     """Turn a question into an eval case: the page/section that answers it, or that it should be abstained on."""
     if body.source_item:
         item_details(ctx, body.source_item)  # must exist and be the reviewer's to see
-    case = create_eval_case(ctx.database, body.question, body.targets, body.should_answer, ctx.principal.user_id,
-                            ctx.directory, body.source_item, body.note)
+    case = create_eval_case(
+        ctx.database,
+        body.question,
+        body.targets,
+        body.should_answer,
+        ctx.principal.user_id,
+        ctx.directory,
+        body.source_item,
+        body.note,
+    )
     return case.to_dict()
 
 
@@ -158,5 +172,8 @@ def eval_cases_file(ctx: Context) -> Response:
     """The eval cases as JSONL in the eval question format, for `assistant eval`."""
     with ctx.database.session() as session:
         text = eval_cases_jsonl(session)
-    return Response(text, media_type="application/x-ndjson; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="granskning.jsonl"'})
+    return Response(
+        text,
+        media_type="application/x-ndjson; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="granskning.jsonl"'},
+    )

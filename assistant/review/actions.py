@@ -35,9 +35,7 @@ class ReviewChange:
             raise AssistantError(ErrorCode.INVALID_INPUT, "nothing to change")
 
 
-def find_items(
-    database: Database, item_ids: Sequence[str], directory: PageDirectory, scope: Scope
-) -> list[ReviewItem]:
+def find_items(database: Database, item_ids: Sequence[str], directory: PageDirectory, scope: Scope) -> list[ReviewItem]:
     """The items by id; an id that does not exist, or that this reviewer may not see, is a 404."""
     with database.session() as session:
         items = load_items(session, QueueFilters(), directory, scope, ids=item_ids)
@@ -90,5 +88,6 @@ def _apply(state: ReviewState, item: ReviewItem, change: ReviewChange) -> None:
         state.assignee = change.assignee.strip() or None
     if state.status in CLOSED and not state.resolution_note:
         raise AssistantError(
-            ErrorCode.INVALID_INPUT, "write a resolution note when an item is done or rejected (what was done, or why not)"
+            ErrorCode.INVALID_INPUT,
+            "write a resolution note when an item is done or rejected (what was done, or why not)",
         )

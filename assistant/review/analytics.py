@@ -60,12 +60,20 @@ class Analytics:
 
     def to_dict(self) -> dict[str, Any]:
         def cluster(c: Cluster) -> dict[str, Any]:
-            return {"label": c.label, "count": c.count, "examples": c.examples, "answer_ids": c.answer_ids[:50],
-                    "nearest_pages": c.nearest_pages}
+            return {
+                "label": c.label,
+                "count": c.count,
+                "examples": c.examples,
+                "answer_ids": c.answer_ids[:50],
+                "nearest_pages": c.nearest_pages,
+            }
 
         return {
-            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat(),
-                       "label": self.period.name},
+            "period": {
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+                "label": self.period.name,
+            },
             "questions": self.questions,
             "answered": self.answered,
             "share_answered": self.share_answered,
@@ -88,19 +96,29 @@ def compute_analytics(session: Session, period: Period, directory: PageDirectory
     stats = Analytics(period, shown, {d: Counter() for d in shown}, [])
     _questions(session, period, stats, threshold + LOW_CONFIDENCE_MARGIN)
     _ratings(session, period, directory, stats)
-    stats.comments = session.scalar(
-        select(func.count()).select_from(PageComment).where(
-            PageComment.created_at >= period.since, PageComment.created_at < period.until
+    stats.comments = (
+        session.scalar(
+            select(func.count())
+            .select_from(PageComment)
+            .where(PageComment.created_at >= period.since, PageComment.created_at < period.until)
         )
-    ) or 0
+        or 0
+    )
     return stats
 
 
 def _questions(session: Session, period: Period, stats: Analytics, low_below: float) -> None:
     rows = session.execute(
-        select(Exchange.id, Exchange.created_at, Exchange.channel, Exchange.answered, Exchange.confidence,
-               Exchange.question, Exchange.citations, Exchange.suggestions)
-        .where(Exchange.created_at >= period.since, Exchange.created_at < period.until)
+        select(
+            Exchange.id,
+            Exchange.created_at,
+            Exchange.channel,
+            Exchange.answered,
+            Exchange.confidence,
+            Exchange.question,
+            Exchange.citations,
+            Exchange.suggestions,
+        ).where(Exchange.created_at >= period.since, Exchange.created_at < period.until)
     ).all()
     asked: Counter[str] = Counter()
     answered: Counter[str] = Counter()
@@ -143,4 +161,6 @@ def _ratings(session: Session, period: Period, directory: PageDirectory, stats: 
         down.update(cited_pages(exchange))
     for page_id, count in down.most_common(TOP):
         info = directory.info(page_id)
-        stats.negative_pages.append(PageCount(page_id, directory.title(page_id), info.owner_unit if info else "", count))
+        stats.negative_pages.append(
+            PageCount(page_id, directory.title(page_id), info.owner_unit if info else "", count)
+        )

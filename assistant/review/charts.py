@@ -47,7 +47,9 @@ def _nice_max(value: float) -> float:
     return float(next(f * magnitude for f in (1, 2, 5, 10) if value <= f * magnitude))
 
 
-def stacked_columns(chart_id: str, title: str, desc: str, categories: Sequence[str], series: Sequence[Series]) -> Markup:
+def stacked_columns(
+    chart_id: str, title: str, desc: str, categories: Sequence[str], series: Sequence[Series]
+) -> Markup:
     """Columns per category (e.g. day), stacked by series (e.g. channel)."""
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     top = _nice_max(max(totals, default=0))
@@ -60,7 +62,7 @@ def stacked_columns(chart_id: str, title: str, desc: str, categories: Sequence[s
         f'<line class="grid" x1="{LEFT}" y1="{TOP}" x2="{WIDTH - RIGHT}" y2="{TOP}"/>',
     ]
     for i, category in enumerate(categories):
-        x, y = LEFT + i * step, TOP + plot_h
+        x, y = LEFT + i * step, float(TOP + plot_h)
         for n, s in enumerate(series):
             value = s.values[i]
             if not value:
@@ -75,7 +77,9 @@ def stacked_columns(chart_id: str, title: str, desc: str, categories: Sequence[s
     for i in sorted({0, last // 2, last}) if categories else []:
         x = LEFT + i * step + step / 2
         anchor = "start" if i == 0 and last else "end" if i == last and last else "middle"
-        body.append(f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">{escape(categories[i])}</text>')
+        body.append(
+            f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">{escape(categories[i])}</text>'
+        )
     return _svg(chart_id, title, desc, HEIGHT, body)
 
 

@@ -48,8 +48,15 @@ class PageCommentItem:
 
 def comment_item(row: PageComment) -> PageCommentItem:
     return PageCommentItem(
-        row.id, as_utc(row.created_at), row.page_id, row.section, row.page_version, row.author,
-        row.author_name, row.comment, tuple(row.redactions or ()),
+        row.id,
+        as_utc(row.created_at),
+        row.page_id,
+        row.section,
+        row.page_version,
+        row.author,
+        row.author_name,
+        row.comment,
+        tuple(row.redactions or ()),
     )
 
 

@@ -47,18 +47,36 @@ class EvalCaseItem:
 
     def eval_record(self) -> dict[str, object]:
         """One line of the eval question file."""
-        return {"id": self.eval_id, "question": self.question, "gold_ids": list(self.gold_ids),
-                "gold_sections": list(self.gold_sections)}
+        return {
+            "id": self.eval_id,
+            "question": self.question,
+            "gold_ids": list(self.gold_ids),
+            "gold_sections": list(self.gold_sections),
+        }
 
     def to_dict(self) -> dict[str, object]:
-        return {**self.eval_record(), "case_id": self.id, "should_answer": self.should_answer,
-                "source_item": self.source_item, "created_by": self.created_by,
-                "created_at": self.created_at.isoformat(), "note": self.note}
+        return {
+            **self.eval_record(),
+            "case_id": self.id,
+            "should_answer": self.should_answer,
+            "source_item": self.source_item,
+            "created_by": self.created_by,
+            "created_at": self.created_at.isoformat(),
+            "note": self.note,
+        }
 
 
 def _item(row: EvalCase) -> EvalCaseItem:
-    return EvalCaseItem(row.id, row.question, tuple(row.gold_ids or ()), tuple(row.gold_sections or ()),
-                        row.source_item, row.created_by, as_utc(row.created_at), row.note)
+    return EvalCaseItem(
+        row.id,
+        row.question,
+        tuple(row.gold_ids or ()),
+        tuple(row.gold_sections or ()),
+        row.source_item,
+        row.created_by,
+        as_utc(row.created_at),
+        row.note,
+    )
 
 
 def gold_for(targets: list[str], directory: PageDirectory) -> tuple[list[str], list[str]]:
@@ -99,8 +117,15 @@ def create_eval_case(
     with stored("the eval case could not be saved; please try again"), database.session() as session:
         if session.scalars(select(EvalCase.id).where(EvalCase.question == text)).first():
             raise AssistantError(ErrorCode.CONFLICT, "that question is already an eval case")
-        row = EvalCase(question=text, gold_ids=gold_ids, gold_sections=gold_sections, source_item=source_item,
-                       created_by=user_id, note=(note or "").strip() or None, created_at=dt.datetime.now(dt.UTC))
+        row = EvalCase(
+            question=text,
+            gold_ids=gold_ids,
+            gold_sections=gold_sections,
+            source_item=source_item,
+            created_by=user_id,
+            note=(note or "").strip() or None,
+            created_at=dt.datetime.now(dt.UTC),
+        )
         session.add(row)
         session.flush()
         return _item(row)

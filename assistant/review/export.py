@@ -14,9 +14,29 @@ from typing import Any, Literal
 from assistant.review.queue import ReviewItem
 
 COLUMNS = (
-    "id", "kind", "created_at", "status", "page_id", "page_title", "section", "owner_unit", "owner_contact",
-    "rating", "reason", "channel", "text", "question", "answered", "assignee", "resolution_note", "updated_by",
-    "updated_at", "resolved_at", "exchange_id", "page_version", "url",
+    "id",
+    "kind",
+    "created_at",
+    "status",
+    "page_id",
+    "page_title",
+    "section",
+    "owner_unit",
+    "owner_contact",
+    "rating",
+    "reason",
+    "channel",
+    "text",
+    "question",
+    "answered",
+    "assignee",
+    "resolution_note",
+    "updated_by",
+    "updated_at",
+    "resolved_at",
+    "exchange_id",
+    "page_version",
+    "url",
 )
 Dialect = Literal["rfc", "excel-sv"]
 

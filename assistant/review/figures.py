@@ -40,8 +40,12 @@ def _per_day(a: Analytics, t: dict[str, str]) -> Figure:
     series = [Series(c, [a.per_day[d][c] for d in a.days]) for c in a.channels]
     busiest = max(a.days, key=lambda d: sum(a.per_day[d].values()))
     desc = t["rv_chart_per_day_desc"].format(
-        total=a.questions, start=labels[0], end=labels[-1], day=busiest.isoformat(),
-        most=sum(a.per_day[busiest].values()), channels=", ".join(a.channels) or "–",
+        total=a.questions,
+        start=labels[0],
+        end=labels[-1],
+        day=busiest.isoformat(),
+        most=sum(a.per_day[busiest].values()),
+        channels=", ".join(a.channels) or "–",
     )
     svg = stacked_columns("chart-per-day", t["rv_chart_per_day"], desc, labels, series)
     rows = tuple((d, *(str(a.per_day[day][c]) for c in a.channels)) for d, day in zip(labels, a.days, strict=True))
@@ -49,8 +53,10 @@ def _per_day(a: Analytics, t: dict[str, str]) -> Figure:
 
 
 def _answered(a: Analytics, t: dict[str, str]) -> Figure:
-    bars = [Bar(c, ans / n if n else 0, f"{percent(ans / n if n else None)} ({ans}/{n})")
-            for c, (ans, n) in a.answered_by_channel.items()]
+    bars = [
+        Bar(c, ans / n if n else 0, f"{percent(ans / n if n else None)} ({ans}/{n})")
+        for c, (ans, n) in a.answered_by_channel.items()
+    ]
     desc = t["rv_chart_answered_desc"].format(share=percent(a.share_answered), answered=a.answered, total=a.questions)
     svg = horizontal_bars("chart-answered", t["rv_chart_answered"], desc, bars, maximum=1.0)
     rows = tuple((b.label, b.shown) for b in bars)

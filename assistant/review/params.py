@@ -41,7 +41,9 @@ def queue_filters(
     rating: Annotated[str | None, Query(description="up or down")] = None,
     reason: Annotated[str | None, Query(description="fel svar, inaktuellt, saknas, svårt att förstå, annat")] = None,
     channel: Annotated[str | None, Query(description="web, widget, slack, teams, api")] = None,
-    status: Annotated[list[str] | None, Query(description="new, in_progress, done, rejected; 'open' = new + in_progress")] = None,
+    status: Annotated[
+        list[str] | None, Query(description="new, in_progress, done, rejected; 'open' = new + in_progress")
+    ] = None,
     date_from: Annotated[str | None, Query(description="first day, YYYY-MM-DD (Swedish time)")] = None,
     date_to: Annotated[str | None, Query(description="last day, YYYY-MM-DD, included")] = None,
     assignee: Annotated[str | None, Query(description="assigned to (the owner's contact)")] = None,
@@ -49,7 +51,10 @@ def queue_filters(
     """The queue's filters, as query parameters (FastAPI dependency)."""
     statuses: list[str] = []
     for value in status or []:
-        statuses.extend(OPEN if value == "open" else [s for s in [_choice("status", value, STATUSES)] if s])
+        if value == "open":
+            statuses.extend(OPEN)
+        elif choice := _choice("status", value, STATUSES):
+            statuses.append(choice)
     return QueueFilters(
         page=(page or "").strip() or None,
         owner=(owner or "").strip() or None,
@@ -65,7 +70,9 @@ def queue_filters(
 
 
 def report_period(
-    period: Annotated[str | None, Query(description="a tertial, e.g. 2026-T2 (May–Aug); default the current one")] = None,
+    period: Annotated[
+        str | None, Query(description="a tertial, e.g. 2026-T2 (May–Aug); default the current one")
+    ] = None,
     start: Annotated[str | None, Query(description="first day, YYYY-MM-DD (instead of a tertial)")] = None,
     end: Annotated[str | None, Query(description="last day, YYYY-MM-DD, included")] = None,
 ) -> Period:

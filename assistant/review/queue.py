@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVarTuple
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, and_, func, select
@@ -24,6 +24,7 @@ KINDS = ("answer", "comment")
 STATUSES = ("new", "in_progress", "done", "rejected")
 CLOSED = ("done", "rejected")
 COMMENT_CHANNEL = "web"  # page comments are given on the guidance pages
+Row = TypeVarTuple("Row")
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,8 @@ def load_items(
 
 
 def _common(
-    stmt: Select[Any], kind: str, source_id: Any, created: Any, author: Any, filters: QueueFilters
-) -> Select[Any]:
+    stmt: Select[*Row], kind: str, source_id: Any, created: Any, author: Any, filters: QueueFilters
+) -> Select[*Row]:
     stmt = stmt.outerjoin(ReviewState, and_(ReviewState.kind == kind, ReviewState.source_id == source_id))
     if filters.status:
         stmt = stmt.where(func.coalesce(ReviewState.status, "new").in_(filters.status))
@@ -195,7 +196,9 @@ def _owner(directory: PageDirectory, page_id: str | None) -> dict[str, Any]:
     return {"page_title": info.title, "owner_unit": info.owner_unit, "owner_contact": info.owner_contact}
 
 
-def _answer_item(feedback: Feedback, exchange: Exchange, state: ReviewState | None, directory: PageDirectory) -> ReviewItem:
+def _answer_item(
+    feedback: Feedback, exchange: Exchange, state: ReviewState | None, directory: PageDirectory
+) -> ReviewItem:
     pages = cited_pages(exchange)
     first = (exchange.citations or exchange.suggestions or [{}])[0]
     return ReviewItem(

@@ -44,14 +44,24 @@ class FollowUpReport:
 
     def to_dict(self) -> dict[str, Any]:
         gaps = [
-            {"label": g.gap.label, "count": g.gap.count, "examples": g.gap.examples, "nearest_pages": g.gap.nearest_pages,
-             "actions": [{"item": i.id, "status": i.status, "note": i.resolution_note} for i in g.actions],
-             "eval_cases": [c.eval_id for c in g.eval_cases]}
+            {
+                "label": g.gap.label,
+                "count": g.gap.count,
+                "examples": g.gap.examples,
+                "nearest_pages": g.gap.nearest_pages,
+                "actions": [{"item": i.id, "status": i.status, "note": i.resolution_note} for i in g.actions],
+                "eval_cases": [c.eval_id for c in g.eval_cases],
+            }
             for g in self.gaps
         ]
-        return {**self.analytics.to_dict(), "items_by_status": dict(self.received), "open_items": self.open_items,
-                "eval_cases_added": self.eval_cases_added, "resolved": [i.to_dict() for i in self.resolved],
-                "gaps": gaps}
+        return {
+            **self.analytics.to_dict(),
+            "items_by_status": dict(self.received),
+            "open_items": self.open_items,
+            "eval_cases_added": self.eval_cases_added,
+            "resolved": [i.to_dict() for i in self.resolved],
+            "gaps": gaps,
+        }
 
 
 def build_report(session: Session, period: Period, directory: PageDirectory, threshold: float) -> FollowUpReport:
@@ -86,11 +96,18 @@ def report_csv(report: FollowUpReport, t: dict[str, str]) -> str:
     w = csv.writer(out)
     w.writerow(["section", "key", "value", "detail"])
     figures = [
-        (t["rv_questions"], a.questions), (t["rv_answered"], a.answered), (t["rv_share_answered"], _share(a.share_answered)),
-        (t["rv_low_confidence"], a.low_confidence), (t["rv_rated_up"], a.rated_up), (t["rv_rated_down"], a.rated_down),
-        (t["rv_share_up"], _share(a.share_up)), (t["rv_page_comments"], a.comments),
-        (t["rv_items_received"], sum(report.received.values())), (t["rv_items_open"], report.open_items),
-        (t["rv_items_resolved"], len(report.resolved)), (t["rv_eval_cases_added"], report.eval_cases_added),
+        (t["rv_questions"], a.questions),
+        (t["rv_answered"], a.answered),
+        (t["rv_share_answered"], _share(a.share_answered)),
+        (t["rv_low_confidence"], a.low_confidence),
+        (t["rv_rated_up"], a.rated_up),
+        (t["rv_rated_down"], a.rated_down),
+        (t["rv_share_up"], _share(a.share_up)),
+        (t["rv_page_comments"], a.comments),
+        (t["rv_items_received"], sum(report.received.values())),
+        (t["rv_items_open"], report.open_items),
+        (t["rv_items_resolved"], len(report.resolved)),
+        (t["rv_eval_cases_added"], report.eval_cases_added),
     ]
     for key, value in figures:
         w.writerow([t["rv_key_figures"], key, value, report.period.name])

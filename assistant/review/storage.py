@@ -18,6 +18,8 @@ def stored(message: str) -> Iterator[None]:
     except AssistantError:
         raise
     except IntegrityError as err:
-        raise AssistantError(ErrorCode.CONFLICT, "someone else changed this at the same time; reload and retry") from err
+        raise AssistantError(
+            ErrorCode.CONFLICT, "someone else changed this at the same time; reload and retry"
+        ) from err
     except Exception as err:  # the user must learn that nothing was saved
         raise AssistantError(ErrorCode.STORAGE_ERROR, message) from err

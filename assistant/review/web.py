@@ -64,7 +64,9 @@ def page(request: Request, name: str, principal: Principal, **values: object) ->
 
 @router.get("/review", response_class=HTMLResponse)
 def queue_page(
-    request: Request, ctx: Context, filters: Annotated[QueueFilters, Depends(queue_filters)],
+    request: Request,
+    ctx: Context,
+    filters: Annotated[QueueFilters, Depends(queue_filters)],
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     if not request.query_params:  # a quality lead starts from what is still open
@@ -73,9 +75,21 @@ def queue_page(
         items = load_items(session, filters, ctx.directory, ctx.scope)
     pages = [p for p in ctx.directory.sorted_pages() if ctx.scope.allows([p.id])]
     return page(
-        request, "review/queue.html", ctx.principal, items=items[offset : offset + PER_PAGE], total=len(items),
-        offset=offset, per_page=PER_PAGE, filters=filters, pages=pages, units=sorted({p.owner_unit for p in pages}),
-        kinds=KINDS, reasons=REASONS, channels=CHANNELS, statuses=STATUSES, open_only=filters.status == OPEN,
+        request,
+        "review/queue.html",
+        ctx.principal,
+        items=items[offset : offset + PER_PAGE],
+        total=len(items),
+        offset=offset,
+        per_page=PER_PAGE,
+        filters=filters,
+        pages=pages,
+        units=sorted({p.owner_unit for p in pages}),
+        kinds=KINDS,
+        reasons=REASONS,
+        channels=CHANNELS,
+        statuses=STATUSES,
+        open_only=filters.status == OPEN,
     )
 
 
@@ -86,12 +100,22 @@ def item_page(request: Request, item_id: str, ctx: Context) -> HTMLResponse:
 
 
 @router.get("/review/analytics", response_class=HTMLResponse)
-def analytics_page(request: Request, ctx: Context, period: Annotated[Period, Depends(analytics_period)]) -> HTMLResponse:
+def analytics_page(
+    request: Request, ctx: Context, period: Annotated[Period, Depends(analytics_period)]
+) -> HTMLResponse:
     with ctx.database.session() as session:
         stats = compute_analytics(session, period, ctx.directory, ctx.threshold)
     figures = analytics_figures(stats, strings(language_of(request)))
-    return page(request, "review/analytics.html", ctx.principal, a=stats, figures=figures, period=period,
-                tertials=recent_tertials(today()), directory=ctx.directory)
+    return page(
+        request,
+        "review/analytics.html",
+        ctx.principal,
+        a=stats,
+        figures=figures,
+        period=period,
+        tertials=recent_tertials(today()),
+        directory=ctx.directory,
+    )
 
 
 @router.get("/review/report", response_class=HTMLResponse)
@@ -99,8 +123,17 @@ def report_page(request: Request, ctx: Context, period: Annotated[Period, Depend
     with ctx.database.session() as session:
         report = build_report(session, period, ctx.directory, ctx.threshold)
     figures = analytics_figures(report.analytics, strings(language_of(request)))
-    return page(request, "review/report.html", ctx.principal, r=report, a=report.analytics, figures=figures,
-                period=period, tertials=recent_tertials(today()), directory=ctx.directory)
+    return page(
+        request,
+        "review/report.html",
+        ctx.principal,
+        r=report,
+        a=report.analytics,
+        figures=figures,
+        period=period,
+        tertials=recent_tertials(today()),
+        directory=ctx.directory,
+    )
 
 
 @router.get("/review/eval-cases", response_class=HTMLResponse)

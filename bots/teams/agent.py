@@ -24,7 +24,7 @@ from microsoft_agents.hosting.core import (
 from starlette.concurrency import run_in_threadpool
 
 from assistant.core import Assistant
-from assistant.errors import AssistantError, ErrorCode
+from assistant.errors import AssistantError, ErrorCode, as_assistant_error
 from assistant.feedback import record_feedback
 from assistant.settings import Settings
 from bots.teams.cards import FEEDBACK_VERB, answer_to_card, text
@@ -107,8 +107,11 @@ class TeamsAgent:
                 channel_ref=channel_ref_of(activity),
                 language=language,
             )
-        except AssistantError as err:
-            await context.send_activity(text(language, "failed", message=err.message))
+        except Exception as err:
+            known = as_assistant_error(err)  # e.g. no index published yet: the user hears why
+            if known is None:
+                raise
+            await context.send_activity(text(language, "failed", message=known.message))
             return
         card = answer_to_card(answer, self.base_url, language)
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
@@ -125,8 +128,8 @@ class TeamsAgent:
                 self.assistant.database,
                 str(values.get("answer_id", "")),
                 str(values.get("rating", "")),
-                reason=values.get("reason") or None,
-                comment=(values.get("comment") or "").strip() or None,
+                reason=str(values.get("reason") or "") or None,
+                comment=str(values.get("comment") or "").strip() or None,
                 channel=CHANNEL,
                 user_id=user_of(context.activity),
             )

@@ -48,7 +48,7 @@
       const response = await fetch("/api/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ question, conversation_id: conversationId, language: form.dataset.lang }),
+        body: JSON.stringify({ question, conversation_id: conversationId, language: form.dataset.lang, channel: "web" }),
       });
       if (!response.ok) throw new Error(String(response.status));
       const answer = await response.json();

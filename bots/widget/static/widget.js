@@ -416,7 +416,7 @@
     }
 
     askBody(question) {
-      return { question: question, conversation_id: this.conversationId, language: this.language };
+      return { question: question, conversation_id: this.conversationId, language: this.language, channel: "widget" };
     }
 
     show(question, answer) {
