@@ -7,12 +7,17 @@ extension point with one abstract method, registered by name like an add-on woul
 from __future__ import annotations
 
 import re
+import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from assistant.index import KnowledgeIndex
 from assistant.retrieval import Hit, Query, Searcher
+from ingest.embedding import Embedder
 
 ABSTAIN_TEXT = {
     "sv": "Jag hittar inget säkert svar på det i vägledningarna. De här sidorna ligger närmast:",
@@ -155,9 +160,8 @@ def score_units(query: Query, candidates: list[_Unit], searcher: Searcher) -> li
     its rule before the details)."""
     if not candidates:
         return []
-    vectors = searcher.embedder.embed_batch([u.text for u in candidates])
-    question = searcher.embedder.embed(query.text)
-    similarity = vectors @ question
+    vectors = embed_cached(searcher.embedder, [query.text, *(u.text for u in candidates)])
+    similarity = vectors[1:] @ vectors[0]
     return [
         replace(
             u,
@@ -168,6 +172,28 @@ def score_units(query: Query, candidates: list[_Unit], searcher: Searcher) -> li
         )
         for u, sim in zip(candidates, similarity, strict=True)
     ]
+
+
+_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_VECTORS_MAX = 50_000  # about 75 MB with a 384-dimensional model: every sentence of a large knowledge base
+_VECTORS_LOCK = threading.Lock()
+
+
+def embed_cached(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Embeddings of sentences, remembered across questions: the same guidance sentences come up again and
+    again, and embedding them is most of the time an answer takes."""
+    keys = [(embedder.model_id, text) for text in texts]
+    with _VECTORS_LOCK:
+        missing = list(dict.fromkeys(k for k in keys if k not in _VECTORS))
+    if missing:
+        fresh = embedder.embed_batch([text for _, text in missing])
+        with _VECTORS_LOCK:
+            for key, vector in zip(missing, fresh, strict=True):
+                _VECTORS[key] = vector
+            while len(_VECTORS) > _VECTORS_MAX:
+                _VECTORS.popitem(last=False)
+    with _VECTORS_LOCK:
+        return np.stack([_VECTORS[k] for k in keys])
 
 
 def pick_units(candidates: Sequence[_Unit], budget: int = MAX_ANSWER_WORDS) -> list[_Unit]:

@@ -23,6 +23,10 @@ MODES: tuple[Mode, ...] = ("lexical", "dense", "hybrid")
 
 DEFAULT_FUSION_WEIGHT = 0.9  # weight on lexical; chosen on the project's own questions (docs/evals.md)
 GRAM_SHARE = 0.35  # share of the lexical score from character n-grams rather than whole stems
+PAGE_SHARE = 0.0  # share of a chunk's lexical score that comes from its whole page
+FEEDBACK_DOCS = 0  # pseudo-relevance feedback: chunks read for expansion terms (0 = off)
+FEEDBACK_TERMS = 10
+FEEDBACK_WEIGHT = 0.3  # weight of all expansion terms together, against 1 per query term
 ALIAS_BONUS = 0.15
 TYPO_CUTOFF = 82.0
 CANDIDATES = 100
@@ -113,9 +117,38 @@ class Searcher:
 
     def _lexical_scores(self, query: Query) -> np.ndarray:
         lexical = self.index.lexical
-        by_word = lexical.words.scores(query.stems)
-        by_gram = lexical.grams.scores(char_ngrams(query.words))
-        return (1 - GRAM_SHARE) * _scale(by_word) + GRAM_SHARE * _scale(by_gram)
+        stems = lexical.words.query_vector(query.stems)
+        by_gram = _scale(lexical.grams.scores(char_ngrams(query.words)))
+        scores = self._combine(stems, by_gram)
+        if FEEDBACK_DOCS and stems.any():
+            scores = self._combine(stems + self._feedback(scores, stems), by_gram)
+        return scores
+
+    def _combine(self, stems: np.ndarray, by_gram: np.ndarray) -> np.ndarray:
+        lexical = self.index.lexical
+        by_word = _scale(lexical.words.score_vector(stems))
+        if PAGE_SHARE and lexical.pages is not None and lexical.chunk_pages is not None:
+            by_page = _scale(lexical.pages.score_vector(stems))[lexical.chunk_pages]
+            by_word = (1 - PAGE_SHARE) * by_word + PAGE_SHARE * by_page
+        return (1 - GRAM_SHARE) * by_word + GRAM_SHARE * by_gram
+
+    def _feedback(self, scores: np.ndarray, stems: np.ndarray) -> np.ndarray:
+        """RM3-style expansion: the terms that weigh most in the best-scoring chunks, weighted by how
+        well each chunk scored, added to the query with FEEDBACK_WEIGHT in all."""
+        weights = self.index.lexical.words.weights
+        top = np.argsort(-scores)[:FEEDBACK_DOCS]
+        top = top[scores[top] > 0]
+        if not len(top):
+            return np.zeros_like(stems)
+        rows = weights[top].multiply(1.0 / np.maximum(weights[top].sum(axis=1), 1e-9))
+        model = np.asarray(rows.T @ (scores[top] / scores[top].sum())).ravel()
+        model[stems > 0] = 0.0
+        keep = np.argsort(-model)[:FEEDBACK_TERMS]
+        expansion = np.zeros_like(stems)
+        total = float(model[keep].sum())
+        if total > 0:
+            expansion[keep] = FEEDBACK_WEIGHT * model[keep] / total * max(1.0, float(stems.sum()))
+        return expansion
 
     def _dense_scores(self, text: str) -> np.ndarray:
         total = self.index.dense.ntotal

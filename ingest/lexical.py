@@ -47,11 +47,19 @@ class BM25:
         return cls(vocabulary=vocabulary, weights=weights, idfs=idf)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
+        return self.score_vector(self.query_vector(terms))
+
+    def query_vector(self, terms: Sequence[str]) -> np.ndarray:
+        """A query as a term vector: each distinct known term once (BM25 ignores query term frequency)."""
         query = np.zeros(self.weights.shape[1], dtype=np.float32)
         for term in set(terms):
             column = self.vocabulary.get(term)
             if column is not None:
                 query[column] = 1.0
+        return query
+
+    def score_vector(self, query: np.ndarray) -> np.ndarray:
+        """Scores for a weighted term vector, e.g. a query expanded with feedback terms."""
         return np.asarray(self.weights @ query).ravel()
 
     def idf(self, term: str) -> float:
@@ -85,32 +93,63 @@ def weighted_counts(header: list[str], body: list[str]) -> Counter[str]:
 
 @dataclass
 class LexicalIndex:
+    """Chunk-level BM25 over stems and over character n-grams, and page-level BM25 over stems: a page
+    that speaks of the whole question lends weight to each of its chunks."""
+
     words: BM25
     grams: BM25
     surface: dict[str, int]  # every word form seen, with its frequency: the typo-correction vocabulary
+    pages: BM25 | None = None  # None in indexes published before page-level scoring
+    chunk_pages: np.ndarray | None = None  # row in `pages` of each chunk's page
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk]) -> LexicalIndex:
         word_docs, gram_docs = [], []
         surface: Counter[str] = Counter()
+        page_rows: dict[str, int] = {}
+        page_docs: list[Counter[str]] = []
+        seen_headings: set[tuple[str, tuple[str, ...]]] = set()
         for chunk in chunks:
             header, body = chunk_fields(chunk)
             surface.update(header)
             surface.update(body)
-            word_docs.append(weighted_counts(stem_words(header), stem_words(body)))
+            header_stems, body_stems = stem_words(header), stem_words(body)
+            word_docs.append(weighted_counts(header_stems, body_stems))
             gram_docs.append(weighted_counts(char_ngrams(header), char_ngrams(body)))
-        return cls(words=BM25.build(word_docs), grams=BM25.build(gram_docs), surface=dict(surface))
+            row = page_rows.setdefault(chunk.page_id, len(page_docs))
+            if row == len(page_docs):
+                title = stem_words(content_words(" ".join((chunk.title, *chunk.aliases))))
+                page_docs.append(weighted_counts(title, []))
+            page_docs[row].update(body_stems)
+            if (chunk.page_id, chunk.heading_path) not in seen_headings:
+                seen_headings.add((chunk.page_id, chunk.heading_path))
+                page_docs[row].update(stem_words(content_words(" ".join(chunk.heading_path))))
+        return cls(
+            words=BM25.build(word_docs),
+            grams=BM25.build(gram_docs),
+            surface=dict(surface),
+            pages=BM25.build(page_docs),
+            chunk_pages=np.array([page_rows[c.page_id] for c in chunks], dtype=np.int64),
+        )
 
     def save(self, folder: Path) -> None:
         self.words.save(folder, "lexical-words")
         self.grams.save(folder, "lexical-grams")
         (folder / "lexical-surface.json").write_text(json.dumps(self.surface, ensure_ascii=False))
+        if self.pages is not None and self.chunk_pages is not None:
+            self.pages.save(folder, "lexical-pages")
+            np.save(folder / "lexical-chunk-pages.npy", self.chunk_pages)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         surface = json.loads((folder / "lexical-surface.json").read_text())
+        pages, chunk_pages = None, None
+        if (folder / "lexical-pages.npz").exists():
+            pages, chunk_pages = BM25.load(folder, "lexical-pages"), np.load(folder / "lexical-chunk-pages.npy")
         return cls(
             words=BM25.load(folder, "lexical-words"),
             grams=BM25.load(folder, "lexical-grams"),
             surface=surface,
+            pages=pages,
+            chunk_pages=chunk_pages,
         )

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from assistant.db import Database
 from assistant.errors import AssistantError, ErrorCode
 from assistant.review.directory import PageDirectory, Scope
@@ -58,21 +60,26 @@ def change_items(
     ids = list(dict.fromkeys(item_ids))
     if not ids or len(ids) > MAX_BULK:
         raise AssistantError(ErrorCode.INVALID_INPUT, f"choose between 1 and {MAX_BULK} items")
-    items = find_items(database, ids, directory, scope)
     now = dt.datetime.now(dt.UTC)
-    with stored("the change could not be saved; please try again"), database.session() as session:
-        for item in items:
-            state = session.get(ReviewState, (item.kind, item.source_id))
-            if state is None:
-                state = ReviewState(kind=item.kind, source_id=item.source_id, status="new")
-                session.add(state)
-            _apply(state, item, change)
-            state.updated_at, state.updated_by = now, user_id
-            if state.status in CLOSED and item.status not in CLOSED:
-                state.resolved_at = now
-            elif state.status not in CLOSED:
-                state.resolved_at = None
+    with stored("the change could not be saved; please try again"):
+        items = find_items(database, ids, directory, scope)
+        with database.session() as session:
+            _save(session, items, change, user_id, now)
     return find_items(database, ids, directory, scope)
+
+
+def _save(session: Session, items: list[ReviewItem], change: ReviewChange, user_id: str, now: dt.datetime) -> None:
+    for item in items:
+        state = session.get(ReviewState, (item.kind, item.source_id))
+        if state is None:
+            state = ReviewState(kind=item.kind, source_id=item.source_id, status="new")
+            session.add(state)
+        _apply(state, item, change)
+        state.updated_at, state.updated_by = now, user_id
+        if state.status in CLOSED and item.status not in CLOSED:
+            state.resolved_at = now
+        elif state.status not in CLOSED:
+            state.resolved_at = None
 
 
 def _apply(state: ReviewState, item: ReviewItem, change: ReviewChange) -> None:

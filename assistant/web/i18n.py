@@ -39,7 +39,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_report": "Uppföljning",
         "rv_eval_cases": "Testfall",
         "rv_test_period": "Testperiod",
-        "rv_queue_intro": "Betyg på svar och kommentarer på sidor, samlade på ett ställe. Öppna en post för att se hela utbytet.",
+        "rv_queue_intro": (
+            "Betyg på svar och kommentarer på sidor, samlade på ett ställe. Öppna en post för att se hela utbytet."
+        ),
         "rv_editor_scope": "Du ser posterna för de sidor du äger.",
         "rv_filters": "Filtrera kön",
         "rv_filter": "Filtrera",
@@ -90,7 +92,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_their_words": "Kommentar",
         "rv_handle": "Hantera",
         "rv_assign_owner": "Tilldela sidans ägare ({owner})",
-        "rv_note_hint": "Skriv vad som gjordes, eller varför posten avvisas. Krävs för Klar och Avvisad och syns i uppföljningen.",
+        "rv_note_hint": (
+            "Skriv vad som gjordes, eller varför posten avvisas. Krävs för Klar och Avvisad och syns i uppföljningen."
+        ),
         "rv_save": "Spara",
         "rv_saved": "Sparat.",
         "rv_save_error": "Det gick inte att spara. Inget har ändrats.",
@@ -109,7 +113,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_commented_section": "Avsnittet som kommentaren gäller",
         "rv_page_changed": "Sidan har ändrats sedan kommentaren skrevs.",
         "rv_make_eval_case": "Gör frågan till ett testfall",
-        "rv_eval_intro": "Ett testfall körs i varje utvärdering (assistant eval), så att ett rättat fel förblir rättat.",
+        "rv_eval_intro": (
+            "Ett testfall körs i varje utvärdering (assistant eval), så att ett rättat fel förblir rättat."
+        ),
         "rv_should_answer": "Ska assistenten besvara frågan?",
         "rv_should_answer_yes": "Ja, ur avsnitten nedan",
         "rv_should_answer_no": "Nej, den ska avstå",
@@ -149,7 +155,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_negative_pages": "Sidor med mest negativ återkoppling",
         "rv_top_questions": "Vanligaste frågorna",
         "rv_gaps": "Innehållsluckor",
-        "rv_gaps_hint": "Obesvarade frågor och frågor besvarade med låg säkerhet, grupperade efter likhet. Närmaste sidor är dit assistenten pekade.",
+        "rv_gaps_hint": (
+            "Obesvarade frågor och frågor besvarade med låg säkerhet, grupperade efter likhet. Närmaste sidor är "
+            "dit assistenten pekade."
+        ),
         "rv_no_gaps": "Inga luckor under perioden.",
         "rv_question_group": "Fråga (och liknande)",
         "rv_nearest_pages": "Närmaste sidor",
@@ -168,19 +177,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_no_action": "Ingen åtgärd registrerad",
         "rv_eval_case_made": "Testfall skapat:",
         "rv_actions": "Åtgärder under perioden",
-        "rv_test_period_intro": "Under testperioden har varje vägledningssida ett kommentarsfält. Utanför perioden är fältet stängt; tidigare kommentarer finns kvar för granskare.",
+        "rv_test_period_intro": (
+            "Under testperioden har varje vägledningssida ett kommentarsfält. Utanför perioden är fältet stängt; "
+            "tidigare kommentarer finns kvar för granskare."
+        ),
         "rv_period_is": "Testperioden är {start}–{end}.",
         "rv_period_open_now": "Kommentarer tas emot i dag.",
         "rv_period_closed_now": "Kommentarer tas inte emot i dag.",
         "rv_period_unset": "Ingen testperiod är satt; kommentarsfältet är stängt.",
-        "rv_test_period_hint": "Avsluta perioden i förtid genom att sätta ett tidigare slutdatum. Datumen gäller svensk tid.",
+        "rv_test_period_hint": (
+            "Avsluta perioden i förtid genom att sätta ett tidigare slutdatum. Datumen gäller svensk tid."
+        ),
         "rv_comments_heading": "Kommentera sidan",
         "rv_comments_open": "Testperiod pågår till och med {end}. Berätta vad som är fel, oklart eller saknas.",
         "rv_comments_closed": "Kommentarsfältet är stängt utanför testperioden.",
         "rv_comment_section": "Avsnitt",
         "rv_whole_page": "Hela sidan",
         "rv_comment_label": "Din kommentar",
-        "rv_comment_hint": "Skriv inte personuppgifter. Personnummer, telefonnummer och e-postadresser tas bort innan kommentaren sparas.",
+        "rv_comment_hint": (
+            "Skriv inte personuppgifter. Personnummer, telefonnummer och e-postadresser tas bort innan "
+            "kommentaren sparas."
+        ),
         "rv_comment_send": "Skicka kommentar",
         "rv_comment_saved": "Tack! Din kommentar är sparad.",
         "rv_comment_error": "Kommentaren kunde inte sparas. Texten finns kvar – försök igen.",
@@ -273,7 +290,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_their_words": "Comment",
         "rv_handle": "Handle",
         "rv_assign_owner": "Assign to the page owner ({owner})",
-        "rv_note_hint": "Write what was done, or why the item is rejected. Required for Done and Rejected; shown in the follow-up.",
+        "rv_note_hint": (
+            "Write what was done, or why the item is rejected. Required for Done and Rejected; shown in the follow-up."
+        ),
         "rv_save": "Save",
         "rv_saved": "Saved.",
         "rv_save_error": "Could not save. Nothing was changed.",
@@ -325,14 +344,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_show_table": "Show the numbers as a table",
         "rv_day": "Day",
         "rv_chart_per_day": "Questions per day and channel",
-        "rv_chart_per_day_desc": "{total} questions in all, {start}–{end}. Most on {day} ({most}). Channels: {channels}.",
+        "rv_chart_per_day_desc": (
+            "{total} questions in all, {start}–{end}. Most on {day} ({most}). Channels: {channels}."
+        ),
         "rv_chart_answered": "Share of questions answered, per channel",
         "rv_chart_answered_desc": "In all, {share} were answered ({answered} of {total}).",
         "rv_chart_reasons": "Reasons for thumbs down",
         "rv_negative_pages": "Pages with the most negative feedback",
         "rv_top_questions": "Most common questions",
         "rv_gaps": "Content gaps",
-        "rv_gaps_hint": "Unanswered questions and questions answered with low confidence, grouped by similarity. Closest pages are where the assistant pointed.",
+        "rv_gaps_hint": (
+            "Unanswered questions and questions answered with low confidence, grouped by similarity. Closest "
+            "pages are where the assistant pointed."
+        ),
         "rv_no_gaps": "No gaps in the period.",
         "rv_question_group": "Question (and similar)",
         "rv_nearest_pages": "Closest pages",
@@ -351,7 +375,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_no_action": "No action recorded",
         "rv_eval_case_made": "Eval case made:",
         "rv_actions": "Actions in the period",
-        "rv_test_period_intro": "During the test period every guidance page has a comment field. Outside it the field is closed; earlier comments stay for reviewers.",
+        "rv_test_period_intro": (
+            "During the test period every guidance page has a comment field. Outside it the field is closed; "
+            "earlier comments stay for reviewers."
+        ),
         "rv_period_is": "The test period is {start}–{end}.",
         "rv_period_open_now": "Comments are taken today.",
         "rv_period_closed_now": "Comments are not taken today.",
@@ -363,7 +390,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "rv_comment_section": "Section",
         "rv_whole_page": "The whole page",
         "rv_comment_label": "Your comment",
-        "rv_comment_hint": "Do not write personal data. Personal identity numbers, phone numbers and e-mail addresses are removed before the comment is stored.",
+        "rv_comment_hint": (
+            "Do not write personal data. Personal identity numbers, phone numbers and e-mail addresses are "
+            "removed before the comment is stored."
+        ),
         "rv_comment_send": "Send comment",
         "rv_comment_saved": "Thank you! Your comment is saved.",
         "rv_comment_error": "The comment could not be saved. Your text is still there – please try again.",
