@@ -118,7 +118,7 @@ class Searcher:
     def _lexical_scores(self, query: Query) -> np.ndarray:
         lexical = self.index.lexical
         stems = lexical.words.query_vector(query.stems)
-        by_gram = _scale(lexical.grams.scores(char_ngrams(query.words)))
+        by_gram = _scale(lexical.grams.scores(char_ngrams([*query.words, *query.corrected])))
         scores = self._combine(stems, by_gram)
         if FEEDBACK_DOCS and stems.any():
             scores = self._combine(stems + self._feedback(scores, stems), by_gram)

@@ -15,6 +15,8 @@ from ingest.chunking import Chunk
 from ingest.text import char_ngrams, content_words, stem_words
 
 HEADER_WEIGHT = 2.0  # a term in the title, heading path or aliases counts as this many body occurrences
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 @dataclass

@@ -8,16 +8,13 @@ axe, and screenshots are kept in test-artifacts/ (not committed).
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
+from browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 from conftest import make_client
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -28,40 +25,14 @@ from ingest.publish import IndexStore
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 WATCH_CSP = """window.__csp = []; document.addEventListener("securitypolicyviolation",
   (e) => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline")));"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
+def serve_settings(settings: Settings) -> Iterator[str]:
+    with serve(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -89,14 +60,14 @@ def lead_url(knowledge_dir: Path, index_dir: Path, published: IndexStore, tmp_pa
         "/api/pages/komplettering/comments",
         json={"comment": "Fristen borde stå först", "section": "tidsfrist-for-komplettering"},
     )
-    with serve(settings.model_copy(update={"dev_role": "quality_lead"})) as url:
+    with serve_settings(settings.model_copy(update={"dev_role": "quality_lead"})) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

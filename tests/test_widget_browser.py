@@ -9,9 +9,7 @@ Screenshots are kept in test-artifacts/ (not committed).
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
+from browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, serve
 from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 from sqlalchemy import select, text
@@ -34,15 +32,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 QUESTION = "Hur anmäler man jäv till chefen?"
 UNKNOWN = "Vad kostar en glass på stranden?"
 WATCH_CSP = """
@@ -94,41 +83,18 @@ class Watched:
         assert not violations and not self.problems, violations + self.problems
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _serve(app: Any, port: int | None = None) -> Iterator[str]:
-    port = port or _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-
-
 @pytest.fixture
 def live(settings: Settings, published: IndexStore) -> Iterator[Live]:
     """The real app (dev sign-in) on a free loopback port."""
     app = create_app(settings)
-    with _serve(app) as url:
+    with serve(app) as url:
         yield Live(url, app)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
@@ -362,10 +328,10 @@ def _intranet(port: int, server: str) -> Iterator[str]:
 def test_widget_on_another_origin_in_english_sends_credentials(
     settings: Settings, published: IndexStore, open_page: Callable[..., Watched]
 ) -> None:
-    intranet_port = _free_port()
+    intranet_port = free_port()
     origin = f"http://127.0.0.1:{intranet_port}"
     app = create_app(settings.model_copy(update={"widget_origins": [origin]}))
-    with _serve(app) as server, _intranet(intranet_port, server) as intranet:
+    with serve(app) as server, _intranet(intranet_port, server) as intranet:
         watched = open_page(f"{intranet}/")
         page = watched.page
         page.context.add_cookies([{"name": "intranet_session", "value": "probe", "url": server}])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from importlib.metadata import entry_points
 from collections.abc import Awaitable, Callable
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
