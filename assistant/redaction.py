@@ -7,6 +7,7 @@ number (a diarienummer, an amount) is left alone; phone numbers and e-mail addre
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _PERSONAL_ID = re.compile(r"(?<![\d-])(?:19|20)?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})(?![\d-])")
@@ -61,16 +62,16 @@ def redact(text: str) -> Redacted:
         kinds.append(kind)
         return LABELS[kind]
 
-    def replace(kind: str) -> object:
+    def replace(kind: str) -> Callable[[re.Match[str]], str]:
         def inner(_match: re.Match[str]) -> str:
             kinds.append(kind)
             return LABELS[kind]
 
         return inner
 
-    out = _EMAIL.sub(replace("e-post"), text)  # type: ignore[arg-type]
+    out = _EMAIL.sub(replace("e-post"), text)
     out = _PERSONAL_ID.sub(personal, out)
-    out = _PHONE.sub(replace("telefon"), out)  # type: ignore[arg-type]
+    out = _PHONE.sub(replace("telefon"), out)
     return Redacted(out, tuple(dict.fromkeys(kinds)))
 
 
