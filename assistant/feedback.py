@@ -12,8 +12,13 @@ from assistant.redaction import redact
 
 Rating = Literal["up", "down"]
 REASONS = ("fel svar", "inaktuellt", "saknas", "svårt att förstå", "annat")
-REASON_LABELS_EN = {"fel svar": "wrong answer", "inaktuellt": "out of date", "saknas": "missing",
-                    "svårt att förstå": "hard to understand", "annat": "other"}
+REASON_LABELS_EN = {
+    "fel svar": "wrong answer",
+    "inaktuellt": "out of date",
+    "saknas": "missing",
+    "svårt att förstå": "hard to understand",
+    "annat": "other",
+}
 MAX_COMMENT = 4000
 
 
@@ -50,12 +55,26 @@ def record_feedback(
         with database.session() as session:
             if session.get(Exchange, answer_id) is None:
                 raise AssistantError(ErrorCode.NOT_FOUND, f"no answer {answer_id!r}")
-            row = Feedback(exchange_id=answer_id, rating=rating, reason=reason,
-                           comment=clean.text if clean else None, channel=channel, user_id=user_id)
+            row = Feedback(
+                exchange_id=answer_id,
+                rating=rating,
+                reason=reason,
+                comment=clean.text if clean else None,
+                channel=channel,
+                user_id=user_id,
+            )
             session.add(row)
             session.flush()
-            item = FeedbackItem(row.id, answer_id, rating, reason, row.comment, channel, user_id,  # type: ignore[arg-type]
-                                clean.kinds if clean else ())
+            item = FeedbackItem(
+                row.id,
+                answer_id,
+                rating,
+                reason,
+                row.comment,
+                channel,
+                user_id,  # type: ignore[arg-type]
+                clean.kinds if clean else (),
+            )
     except AssistantError:
         raise
     except Exception as err:  # the user must learn that their feedback was not saved

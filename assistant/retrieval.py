@@ -16,14 +16,17 @@ from rapidfuzz import fuzz, process
 
 from assistant.index import KnowledgeIndex
 from ingest.embedding import Embedder
-from ingest.text import char_ngrams, content_words, normalize, stem_words
+from ingest.lexical import stem_pairs
+from ingest.text import char_ngrams, content_words, normalize, part_stems, stem_words
 
 Mode = Literal["lexical", "dense", "hybrid"]
 MODES: tuple[Mode, ...] = ("lexical", "dense", "hybrid")
 
-DEFAULT_FUSION_WEIGHT = 0.9  # weight on lexical; chosen on the project's own questions (docs/evals.md)
+DEFAULT_FUSION_WEIGHT = 0.9  # weight on lexical for the packaged English model; lever study in docs/evals.md
 GRAM_SHARE = 0.35  # share of the lexical score from character n-grams rather than whole stems
-PAGE_SHARE = 0.0  # share of a chunk's lexical score that comes from its whole page
+PART_WEIGHT = 0.0  # query weight of each part of a compound query word (0 = parts not searched)
+PAIR_SHARE = 0.15  # share of the stem score from adjacent stem pairs (word order)
+PAGE_SHARE = 0.2  # share of a chunk's lexical score that comes from its whole page
 FEEDBACK_DOCS = 0  # pseudo-relevance feedback: chunks read for expansion terms (0 = off)
 FEEDBACK_TERMS = 10
 FEEDBACK_WEIGHT = 0.3  # weight of all expansion terms together, against 1 per query term
@@ -118,15 +121,21 @@ class Searcher:
     def _lexical_scores(self, query: Query) -> np.ndarray:
         lexical = self.index.lexical
         stems = lexical.words.query_vector(query.stems)
+        if PART_WEIGHT:
+            parts = lexical.words.query_vector(part_stems(query.words))
+            stems = np.maximum(stems, PART_WEIGHT * parts)
         by_gram = _scale(lexical.grams.scores(char_ngrams([*query.words, *query.corrected])))
-        scores = self._combine(stems, by_gram)
+        by_pair = _scale(lexical.pairs.scores(stem_pairs(query.stems))) if PAIR_SHARE and lexical.pairs else None
+        scores = self._combine(stems, by_gram, by_pair)
         if FEEDBACK_DOCS and stems.any():
-            scores = self._combine(stems + self._feedback(scores, stems), by_gram)
+            scores = self._combine(stems + self._feedback(scores, stems), by_gram, by_pair)
         return scores
 
-    def _combine(self, stems: np.ndarray, by_gram: np.ndarray) -> np.ndarray:
+    def _combine(self, stems: np.ndarray, by_gram: np.ndarray, by_pair: np.ndarray | None) -> np.ndarray:
         lexical = self.index.lexical
         by_word = _scale(lexical.words.score_vector(stems))
+        if by_pair is not None:
+            by_word = (1 - PAIR_SHARE) * by_word + PAIR_SHARE * by_pair
         if PAGE_SHARE and lexical.pages is not None and lexical.chunk_pages is not None:
             by_page = _scale(lexical.pages.score_vector(stems))[lexical.chunk_pages]
             by_word = (1 - PAGE_SHARE) * by_word + PAGE_SHARE * by_page

@@ -153,7 +153,11 @@ def bar_chart(values: Mapping[str, Mapping[str, object]], keys: Sequence[str], t
                 f"<title>{escape(mode)} {escape(key)}: {_tick(float(value))}</title></rect>"
             )
         label_x = left + g * group_w + group_w / 2
-        parts.append(f'<text x="{label_x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{escape(key)}</text>')
+        first, _, rest = key.partition("_")
+        parts.append(
+            f'<text x="{label_x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(first)}'
+            f'<tspan x="{label_x:.1f}" dy="13">{escape(rest)}</tspan></text>'
+        )
     for m, mode in enumerate(values):
         x = left + m * 110
         parts.append(

@@ -86,7 +86,9 @@ class SentenceTransformerEmbedder(Embedder):
         except Exception as err:  # the library raises many types; the operator needs one clear message
             raise EmbeddingError(f"cannot load embedding model {model!r} from {path}: {err}") from err
         self.model_id = model
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         self.dimensions = int(dimension() or 0)
         self.max_tokens = int(self._model.max_seq_length or 256)
 

@@ -48,7 +48,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def test_start_page_ask_follow_citation_and_rate(base_url: str, page: Page, settings: Settings) -> None:
     page.goto(base_url + "/")
-    page.get_by_role("textbox", name="Ställ en fråga om handläggningen").fill("Hur lång tid har sökanden på sig att komplettera?")
+    page.get_by_role("textbox", name="Ställ en fråga om handläggningen").fill(
+        "Hur lång tid har sökanden på sig att komplettera?"
+    )
     page.get_by_role("button", name="Fråga", exact=True).click()
     answer = page.locator("#answer")
     expect(answer.locator(".text")).to_contain_text("14 dagar")
