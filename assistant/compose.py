@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from assistant.answer_types import expected_kinds, has_kind
+from assistant.confidence import DEFAULT_CONFIDENCE, ConfidenceModel, Signals, signals_of
 from assistant.index import KnowledgeIndex
 from assistant.retrieval import Hit, Query, Searcher
 from ingest.embedding import Embedder
@@ -24,7 +26,10 @@ ABSTAIN_TEXT = {
     "en": "I could not find a reliable answer in the guidance. These pages are the closest:",
 }
 MAX_ANSWER_WORDS = 90
-DEFAULT_THRESHOLD = 0.5
+MAX_UNITS = 3  # sentences, items or steps picked on their own fit (a list's lead-in brings its items)
+RANK_PRIOR = (0.1, 0.05, 0.02, 0.0)  # per source section, best first
+ANSWER_KIND_BONUS = 0.3
+DEFAULT_THRESHOLD = 0.43  # chosen with DEFAULT_CONFIDENCE by calibration on the project's own questions
 
 
 @dataclass(frozen=True)
@@ -50,18 +55,7 @@ class Draft:
     suggestions: tuple[Citation, ...] = ()
     generator: str = "extractive"
     notes: tuple[str, ...] = field(default=())
-
-
-def confidence_of(hits: Sequence[Hit]) -> float:
-    """How sure retrieval is, in [0, 1]: how close the best section is in meaning (dense cosine) and how much
-    of the question's words it covers. Compared with a threshold calibrated per model, not a probability.
-
-    The weights were chosen on the project's own questions (answerable and unanswerable): dense similarity
-    separated the two best, coverage helped, the margin to the runner-up did not (docs/evals.md)."""
-    if not hits:
-        return 0.0
-    top = hits[0]
-    return round(min(1.0, max(0.0, 0.25 * top.coverage + 0.75 * top.dense)), 4)
+    signals: Signals | None = None  # what the confidence was computed from (calibration refits on these)
 
 
 class Composer(ABC):
@@ -114,8 +108,9 @@ class ExtractiveComposer(Composer):
 
     name = "extractive"
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, confidence: ConfidenceModel = DEFAULT_CONFIDENCE):
         self.threshold = threshold
+        self.confidence = confidence
 
     def compose(
         self,
@@ -127,22 +122,41 @@ class ExtractiveComposer(Composer):
         links: LinkBuilder,
         language: str = "sv",
     ) -> Draft:
-        confidence = confidence_of(hits)
+        signals = signals_of(query, hits, searcher)
+        confidence = self.confidence.score(signals)
         if not hits or confidence < self.threshold:
-            return abstain(hits, index, links, confidence, language)
-        sources = [h for h in hits[:3] if h.score >= 0.8 * hits[0].score]
+            return abstain(hits, index, links, confidence, language, signals)
+        sources = [h for h in prefer_specific(hits[:4]) if h.score >= 0.8 * hits[0].score]
         candidates: list[_Unit] = []
         for rank, hit in enumerate(sources):
             section = index.pages[hit.page_id].section(hit.anchor)
             parts = units(section.text if section else hit.snippet)
-            candidates.extend(_Unit(rank, position, text, 0.0, parts) for position, text in enumerate(parts))
+            candidates.extend(
+                _Unit(rank, position, text, 0.0, parts, hit.heading) for position, text in enumerate(parts)
+            )
         candidates = score_units(query, candidates, searcher)
         chosen = pick_units(candidates)
-        used_ranks = sorted({u.rank for u in chosen})
+        # The section holding the best-fitting sentence comes first: it is the answer, the other adds to it.
+        best_fit = {r: max(u.fit for u in chosen if u.rank == r) for r in {u.rank for u in chosen}}
+        used_ranks = sorted(best_fit, key=lambda r: -best_fit[r])
         groups = [[u.text for u in sorted(chosen, key=lambda u: u.position) if u.rank == r] for r in used_ranks]
         text = "\n".join(f"{_join_units(group)} [{n}]" for n, group in enumerate(groups, 1))
         citations = tuple(links.citation(sources[r], index) for r in used_ranks)
-        return Draft(True, text, confidence, citations, generator=self.name)
+        return Draft(True, text, confidence, citations, generator=self.name, signals=signals)
+
+
+def prefer_specific(hits: Sequence[Hit]) -> list[Hit]:
+    """A page's intro says what the page covers; when a section of the same page matched nearly as well,
+    that section says it, so it goes first."""
+    ordered = list(hits)
+    for i, hit in enumerate(ordered):
+        if hit.anchor:
+            continue
+        specific = next((h for h in ordered[i + 1 :] if h.page_id == hit.page_id and h.anchor), None)
+        if specific is not None and specific.score >= 0.85 * hit.score:
+            ordered.remove(specific)
+            ordered.insert(i, specific)
+    return ordered
 
 
 @dataclass(frozen=True)
@@ -152,26 +166,28 @@ class _Unit:
     text: str
     fit: float
     siblings: list[str]
+    heading: str = ""
 
 
 def score_units(query: Query, candidates: list[_Unit], searcher: Searcher) -> list[_Unit]:
-    """Fit of each unit to the question: word coverage and meaning (dense cosine) in equal parts, with a
-    small prior for the best-ranked section and for a section's first sentence (where guidance states
-    its rule before the details)."""
+    """Fit of each unit to the question: word coverage and meaning (dense cosine) in equal parts, a bonus
+    when it holds the kind of answer the question asks for (a duration, an amount, a role), and small
+    priors for the better-ranked section and for a section's first sentence (where guidance states its
+    rule before the details)."""
     if not candidates:
         return []
     vectors = embed_cached(searcher.embedder, [query.text, *(u.text for u in candidates)])
     similarity = vectors[1:] @ vectors[0]
-    return [
-        replace(
-            u,
-            fit=0.45 * searcher.coverage(query, u.text)
-            + 0.45 * float(sim)
-            + (0.1, 0.03, 0.0)[u.rank]
-            + (0.08 if u.position == 0 else 0.0),
-        )
-        for u, sim in zip(candidates, similarity, strict=True)
-    ]
+    kinds = expected_kinds(query.text)
+    scored = []
+    for unit, sim in zip(candidates, similarity, strict=True):
+        # A sentence is read under its heading: "Tidsfrist för komplettering" tells what "14 dagar" is about.
+        fit = 0.45 * searcher.coverage(query, f"{unit.heading} {unit.text}") + 0.45 * float(sim)
+        fit += RANK_PRIOR[min(unit.rank, len(RANK_PRIOR) - 1)] + (0.08 if unit.position == 0 else 0.0)
+        if kinds and any(has_kind(unit.text, kind) for kind in kinds):
+            fit += ANSWER_KIND_BONUS
+        scored.append(replace(unit, fit=fit))
+    return scored
 
 
 _VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
@@ -204,9 +220,9 @@ def pick_units(candidates: Sequence[_Unit], budget: int = MAX_ANSWER_WORDS) -> l
     ranked = sorted(candidates, key=lambda u: (-u.fit, u.rank, u.position))
     best = ranked[0]
     chosen: dict[tuple[int, int], _Unit] = {}
-    words = 0
+    words = picked = 0
     for unit in ranked:
-        if chosen and (unit.fit < 0.8 * best.fit or len(chosen) >= 6):
+        if chosen and (unit.fit < 0.85 * best.fit or picked >= MAX_UNITS):
             break
         group = [unit, *_context_of(unit)]
         cost = sum(len(u.text.split()) for u in group)
@@ -216,6 +232,7 @@ def pick_units(candidates: Sequence[_Unit], budget: int = MAX_ANSWER_WORDS) -> l
         for u in group:
             chosen.setdefault((u.rank, u.position), u)
         words += cost
+        picked += 1
     return list(chosen.values())
 
 
@@ -226,13 +243,13 @@ def _context_of(unit: _Unit) -> list[_Unit]:
         for j in range(unit.position - 1, -1, -1):
             if not _is_item(siblings[j]):
                 if _is_lead_in(siblings[j]):
-                    extra.append(_Unit(unit.rank, j, siblings[j], 0.0, siblings))
+                    extra.append(_Unit(unit.rank, j, siblings[j], 0.0, siblings, unit.heading))
                 break
     if _is_lead_in(unit.text):  # the items it announces
         for j in range(unit.position + 1, min(len(siblings), unit.position + 9)):
             if not _is_item(siblings[j]):
                 break
-            extra.append(_Unit(unit.rank, j, siblings[j], 0.0, siblings))
+            extra.append(_Unit(unit.rank, j, siblings[j], 0.0, siblings, unit.heading))
     return extra
 
 
@@ -257,7 +274,14 @@ def _join_units(texts: Sequence[str]) -> str:
     return out
 
 
-def abstain(hits: Sequence[Hit], index: KnowledgeIndex, links: LinkBuilder, confidence: float, language: str) -> Draft:
+def abstain(
+    hits: Sequence[Hit],
+    index: KnowledgeIndex,
+    links: LinkBuilder,
+    confidence: float,
+    language: str,
+    signals: Signals | None = None,
+) -> Draft:
     suggestions: list[Citation] = []
     seen: set[str] = set()
     for hit in hits:
@@ -266,7 +290,8 @@ def abstain(hits: Sequence[Hit], index: KnowledgeIndex, links: LinkBuilder, conf
             suggestions.append(links.citation(hit, index))
         if len(suggestions) == 3:
             break
-    return Draft(False, ABSTAIN_TEXT.get(language, ABSTAIN_TEXT["sv"]), confidence, (), tuple(suggestions))
+    text = ABSTAIN_TEXT.get(language, ABSTAIN_TEXT["sv"])
+    return Draft(False, text, confidence, (), tuple(suggestions), signals=signals)
 
 
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")

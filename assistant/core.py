@@ -6,12 +6,13 @@ import datetime as dt
 import logging
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
 
 from assistant.compose import DEFAULT_THRESHOLD, Citation, Composer, Draft, ExtractiveComposer, LinkBuilder
+from assistant.confidence import confidence_model
 from assistant.db import Conversation, Database, Exchange
 from assistant.errors import AssistantError, ErrorCode
 from assistant.index import IndexHolder, KnowledgeIndex
@@ -161,13 +162,14 @@ class Assistant:
     def _compose(self, question: str, search_text: str, hits: list[Hit], searcher: Searcher, language: str) -> Draft:
         links = LinkBuilder(self.settings.public_base_url or "")
         query = searcher.analyse(search_text)
-        extractive = ExtractiveComposer(self.threshold(searcher.index))
+        extractive = ExtractiveComposer(self.threshold(searcher.index), confidence_model(searcher.index.calibration))
         fallback = extractive.compose(question, query, hits, searcher.index, searcher, links, language)
         generative = self.composers.get("llm")
         if generative is None or not fallback.answered:
             return fallback
         try:
-            return generative.compose(question, query, hits, searcher.index, searcher, links, language)
+            generated = generative.compose(question, query, hits, searcher.index, searcher, links, language)
+            return replace(generated, confidence=fallback.confidence)
         except Exception as err:  # any failure of the optional model falls back to the extractive answer
             log.warning("generative answer failed, using extractive", extra={"error": type(err).__name__})
             return fallback
@@ -250,13 +252,7 @@ class Assistant:
             )
             session.add(exchange)
             session.flush()
-            return _replace(answer, answer_id=exchange.id, conversation_id=conversation.id)
-
-
-def _replace(answer: Answer, **changes: Any) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, **changes)
+            return replace(answer, answer_id=exchange.id, conversation_id=conversation.id)
 
 
 def looks_like_follow_up(question: str) -> bool:

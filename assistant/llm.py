@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import httpx
 
-from assistant.compose import Composer, Draft, LinkBuilder, confidence_of
+from assistant.compose import Composer, Draft, LinkBuilder
+from assistant.confidence import DEFAULT_CONFIDENCE, signals_of
 from assistant.index import KnowledgeIndex
 from assistant.retrieval import Hit, Query, Searcher
 from assistant.settings import Settings
@@ -95,7 +96,9 @@ class ChatComposer(Composer):
         renumber = {old: new for new, old in enumerate(order, 1)}
         text = _CITE.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
         citations = tuple(links.citation(sources[n - 1], index) for n in order)
-        return Draft(True, text, confidence_of(hits), citations, generator=self.name)
+        # The service replaces this with the calibrated extractive confidence: retrieval decides how sure it is.
+        confidence = DEFAULT_CONFIDENCE.score(signals_of(query, hits, searcher))
+        return Draft(True, text, confidence, citations, generator=self.name)
 
 
 def check_citations(text: str, available: int) -> set[int]:

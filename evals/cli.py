@@ -104,6 +104,7 @@ def starting_tuning(settings: Settings, model_id: str, fusion_weight: float | No
     return Tuning(
         fusion_weight=_first(fusion_weight, settings.fusion_weight, defaults.fusion_weight),
         answer_threshold=_first(threshold, settings.answer_threshold, defaults.answer_threshold),
+        confidence_model=defaults.confidence_model,
     )
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.confidence import Signals
+
 K = 10
 
 
@@ -31,6 +33,12 @@ class QuestionResult:
     expected_phrase: str | None
     retrieval_ms: float
     answer_ms: float
+    signals: Signals | None = None  # what the confidence was computed from
+
+    @property
+    def should_answer(self) -> bool:
+        """Answerable, and retrieval put a gold page first: the case where answering helps."""
+        return self.answerable and self.ranking[:1] != () and self.ranking[0] in self.gold_ids
 
     @property
     def answerable(self) -> bool:
@@ -110,8 +118,7 @@ def balanced_answer_score(results: Sequence[QuestionResult], threshold: float) -
     answer: list[bool] = []
     abstain: list[bool] = []
     for r in results:
-        good = r.answerable and r.ranking[:1] != () and r.ranking[0] in r.gold_ids
-        (answer if good else abstain).append(r.confidence >= threshold)
+        (answer if r.should_answer else abstain).append(r.confidence >= threshold)
     recalls = [float(np.mean(answer))] if answer else []
     if abstain:
         recalls.append(1.0 - float(np.mean(abstain)))

@@ -11,13 +11,14 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.compose import DEFAULT_THRESHOLD, ExtractiveComposer, LinkBuilder
+from assistant.confidence import ConfidenceModel, confidence_model
 from assistant.core import with_context
 from assistant.errors import AssistantError, ErrorCode
 from assistant.index import KnowledgeIndex
@@ -41,10 +42,12 @@ def _quiet(_stage: str, _done: int, _total: int) -> None:
 
 @dataclass(frozen=True)
 class Tuning:
-    """The two calibrated values: the lexical share of hybrid scores and the answer threshold."""
+    """The calibrated values: the lexical share of hybrid scores, the answer threshold, and the confidence
+    model's weights (None: the built-in default)."""
 
     fusion_weight: float
     answer_threshold: float
+    confidence_model: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, index: KnowledgeIndex) -> Tuning:
@@ -53,13 +56,22 @@ class Tuning:
 
     @classmethod
     def of_settings(cls, calibration: dict[str, Any]) -> Tuning:
+        stored = calibration.get("confidence_model")
         return cls(
             fusion_weight=float(calibration.get("fusion_weight", DEFAULT_FUSION_WEIGHT)),
             answer_threshold=float(calibration.get("answer_threshold", DEFAULT_THRESHOLD)),
+            confidence_model=dict(stored) if isinstance(stored, dict) else None,
         )
 
     def as_settings(self) -> dict[str, object]:
-        return {"fusion_weight": self.fusion_weight, "answer_threshold": self.answer_threshold}
+        settings: dict[str, object] = {"fusion_weight": self.fusion_weight, "answer_threshold": self.answer_threshold}
+        if self.confidence_model is not None:
+            settings["confidence_model"] = self.confidence_model
+        return settings
+
+    @property
+    def model(self) -> ConfidenceModel:
+        return confidence_model({"confidence_model": self.confidence_model})
 
 
 @contextmanager
@@ -87,7 +99,7 @@ def run_questions(
     tuning = tuning or Tuning.of(index)
     report = progress or _quiet
     searcher = Searcher(index, embedder, tuning.fusion_weight)
-    composer = ExtractiveComposer(tuning.answer_threshold)
+    composer = ExtractiveComposer(tuning.answer_threshold, tuning.model)
     links = LinkBuilder()
     search_texts: dict[str, str] = {}
     results = []
@@ -116,6 +128,7 @@ def run_questions(
                 expected_phrase=question.answer,
                 retrieval_ms=(searched - started) * 1000,
                 answer_ms=(finished - started) * 1000,
+                signals=draft.signals,
             )
         )
         report(f"Frågor ({mode})", n, len(questions))
@@ -176,11 +189,15 @@ def calibrate(
         report("Kalibrerar", n, len(WEIGHT_GRID))
     best = max(curve.values())
     weight = max(w for w, score in curve.items() if score >= best - 1e-9)
-    scores = {t: balanced_answer_score(by_weight[weight], t) for t in THRESHOLD_GRID}
+    chosen = by_weight[weight]
+    refit = _refit_confidence(chosen)
+    model = refit or before.model
+    rescored = [replace(r, confidence=model.score(r.signals)) if r.signals else r for r in chosen]
+    scores = {t: balanced_answer_score(rescored, t) for t in THRESHOLD_GRID}
     top = max(scores.values())
     winners = [t for t, s in scores.items() if s >= top - 1e-9]
     threshold = winners[len(winners) // 2]
-    after = Tuning(weight, threshold)
+    after = Tuning(weight, threshold, refit.to_dict() if refit else before.confidence_model)
     before_results = run_questions(index, cached, questions, "hybrid", before)
     after_results = run_questions(index, cached, questions, "hybrid", after)
     return Calibration(
@@ -191,6 +208,19 @@ def calibrate(
         weight_curve=curve,
         after_results=after_results,
     )
+
+
+MIN_PER_CLASS = 5  # fewer examples of either kind than this, and the default confidence weights are kept
+
+
+def _refit_confidence(results: Sequence[QuestionResult]) -> ConfidenceModel | None:
+    """Refit the confidence weights on these questions: the signals' scales move with the model and the
+    corpus. Needs enough questions that should be answered and enough that should not; None otherwise."""
+    usable = [r for r in results if r.signals is not None]
+    good = sum(r.should_answer for r in usable)
+    if good < MIN_PER_CLASS or len(usable) - good < MIN_PER_CLASS:
+        return None
+    return ConfidenceModel.fit([r.signals for r in usable if r.signals], [r.should_answer for r in usable])
 
 
 def _ndcg(results: Sequence[QuestionResult]) -> float:

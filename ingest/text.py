@@ -35,9 +35,33 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
+# Chat abbreviations people type in Swedish, expanded before anything else looks at the words.
+CHAT_ABBREVIATIONS = {
+    "mkt": "mycket",
+    "ngn": "någon",
+    "ngt": "något",
+    "ngra": "några",
+    "nån": "någon",
+    "nåt": "något",
+    "dom": "de",
+    "osv": "och så vidare",
+    "bl": "bland",
+    "ev": "eventuellt",
+    "iaf": "i alla fall",
+    "pga": "på grund av",
+    "mht": "med hänsyn till",
+    "enl": "enligt",
+    "fr": "från",
+    "resp": "respektive",
+}
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens, digits kept (amounts, paragraph numbers)."""
-    return _TOKEN.findall(normalize(text))
+    """Lower-cased word tokens, digits kept (amounts, paragraph numbers), chat abbreviations expanded."""
+    tokens = _TOKEN.findall(normalize(text))
+    if not any(t in CHAT_ABBREVIATIONS for t in tokens):
+        return tokens
+    return [part for t in tokens for part in CHAT_ABBREVIATIONS.get(t, t).split()]
 
 
 def content_words(text: str) -> list[str]:

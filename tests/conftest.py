@@ -152,7 +152,9 @@ def settings(knowledge_dir: Path, index_dir: Path, database_url: str) -> Setting
         index_dir=index_dir,
         database_url=database_url,
         embedding_model="hash-demo",
-        answer_threshold=0.3,  # the hash-demo embedder's similarities sit lower than a real model's
+        # The default confidence model was fitted for the real model over knowledge/; on this five-page index
+        # with hash-demo its scores sit far lower (answerable questions 0.05-0.7, off-topic ones below 0.01).
+        answer_threshold=0.02,
         auth_mode="dev",
         dev_role="caseworker",
         _env_file=None,  # type: ignore[call-arg]

@@ -318,7 +318,14 @@ def test_calibrate_without_a_live_index_says_what_to_do(tiny: tuple[Path, Path])
 
 # Floors for the project's own questions with the packaged model, a little below what was measured
 # (docs/evals.md has the measured figures and the command). A drop below them fails the build.
-OWN_FLOORS = {"ndcg@10": 0.90, "hit@1": 0.85, "mrr@10": 0.90, "answered_rate": 0.85, "abstention_rate": 0.45}
+OWN_FLOORS = {
+    "ndcg@10": 0.90,
+    "hit@1": 0.85,
+    "mrr@10": 0.90,
+    "answered_rate": 0.80,
+    "abstention_rate": 0.75,
+    "answer_contains_rate": 0.62,
+}
 
 
 @pytest.mark.slow

@@ -43,7 +43,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "send": "Skicka",
         "thanks": "Tack för ditt omdöme!",
         "feedback_error": "Omdömet kunde inte sparas. Försök igen.",
-        "reasons": "fel svar=Fel svar|inaktuellt=Inaktuellt|saknas=Något saknas|svårt att förstå=Svårt att förstå|annat=Annat",
+        "reasons": (
+            "fel svar=Fel svar|inaktuellt=Inaktuellt|saknas=Något saknas|svårt att förstå=Svårt att förstå|annat=Annat"
+        ),
         # Feedback loop and review (assistant/review)
         "rv_queue": "Granskningskö",
         "rv_analytics": "Analys",
@@ -254,7 +256,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "send": "Send",
         "thanks": "Thank you for your feedback!",
         "feedback_error": "The feedback could not be saved. Please try again.",
-        "reasons": "fel svar=Wrong answer|inaktuellt=Out of date|saknas=Something is missing|svårt att förstå=Hard to understand|annat=Other",
+        "reasons": (
+            "fel svar=Wrong answer|inaktuellt=Out of date|saknas=Something is missing"
+            "|svårt att förstå=Hard to understand|annat=Other"
+        ),
         # Feedback loop and review (assistant/review)
         "rv_queue": "Review queue",
         "rv_analytics": "Analytics",

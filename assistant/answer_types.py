@@ -1,0 +1,65 @@
+"""What kind of answer a question asks for, and whether a sentence has one: classic extractive QA.
+
+"Hur lång tid har sökanden på sig?" wants a duration, "Hur mycket får ett företag?" an amount, "Vem
+beslutar?" a role. A sentence that holds the expected kind ("14 dagar", "300 000 euro", "gruppchefen")
+is far more likely to be the answer than one that only repeats the question's words. The patterns are
+general Swedish (and English) question forms, not taken from any evaluation set.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER_WORDS = r"(?:\d+(?:[ ,.]\d+)*|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo|trettio)"
+_DURATION = re.compile(
+    rf"\b{_NUMBER_WORDS}\s*(?:kalender|arbets|bank)?(?:dag(?:ar|en)?|veck(?:a|or|an)|månad(?:er|en)?|år(?:et)?"
+    r"|timm(?:e|ar)|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"\b\d+(?:[ \u00a0.,]\d+)*\s*(?:kr\b|kronor|tkr|mnkr|miljon(?:er)?|euro|eur\b|procent|%|sek\b)", re.IGNORECASE
+)
+_ROLE = re.compile(
+    r"\b(?:\w*chef(?:en)?|\w*handläggare(?:n)?|beslutsfattare(?:n)?|registrator(?:n)?|jurist(?:en)?|attestant(?:en)?"
+    r"|generaldirektör(?:en)?|nämnd(?:en)?|styrelse(?:n)?|domstol(?:en)?|\w*rätt(?:en)?|myndighet(?:en)?)\b",
+    re.IGNORECASE,
+)
+
+_ASKS = (
+    (
+        "duration",
+        re.compile(
+            r"\bhur (?:lång tid|länge|långt)\b|\binom hur\b|\bhur många (?:dagar|veckor|månader|år)\b"
+            r"|\b(?:tids)?frist\w*\b|\bhow long\b",
+            re.IGNORECASE,
+        ),
+        _DURATION,
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\bhur (?:mycket|stort?|höga?)\b|\bvad kostar\b|\bbelopp\w*\b|\bhur många kronor\b"
+            r"|\bmax\w*\b|\btak(?:et)?\b|\bhow much\b",
+            re.IGNORECASE,
+        ),
+        _AMOUNT,
+    ),
+    (
+        "role",
+        re.compile(
+            r"^\W*vem\b|\bvem (?:ska|får|beslutar|prövar|fattar|ansvarar|avgör|gör)\b"
+            r"|\bvilken (?:roll|chef)\b|^\W*who\b",
+            re.IGNORECASE,
+        ),
+        _ROLE,
+    ),
+)
+
+
+def expected_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of answer the question asks for: duration, amount, role (none, one or several)."""
+    return tuple(kind for kind, asks, _ in _ASKS if asks.search(question))
+
+
+def has_kind(text: str, kind: str) -> bool:
+    return any(found.search(text) for name, _, found in _ASKS if name == kind)
