@@ -49,7 +49,9 @@ def test_units_keep_list_items_whole_and_split_prose() -> None:
 
 def test_pick_units_brings_the_items_a_lead_in_announces() -> None:
     parts = ["Förskott kan lämnas om", "1. projektägaren är ideell,", "2. likviditet saknas.", "Annat."]
-    candidates = [_Unit(0, i, t, fit, parts) for i, (t, fit) in enumerate(zip(parts, (0.9, 0.2, 0.2, 0.1)))]
+    candidates = [
+        _Unit(0, i, t, fit, parts) for i, (t, fit) in enumerate(zip(parts, (0.9, 0.2, 0.2, 0.1), strict=True))
+    ]
     assert [u.position for u in sorted(pick_units(candidates), key=lambda u: u.position)] == [0, 1, 2]
 
 
