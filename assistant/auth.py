@@ -16,7 +16,7 @@ import jwt
 from fastapi import Request
 from sqlalchemy import select
 
-from assistant.db import ApiToken, Database
+from assistant.db import ApiToken, Database, utcnow
 from assistant.errors import AssistantError, ErrorCode
 from assistant.settings import Settings
 
@@ -69,6 +69,15 @@ def create_api_token(database: Database, name: str, role: Role) -> str:
     with database.session() as session:
         session.add(ApiToken(name=name, token_hash=hash_token(token), role=role.value))
     return token
+
+
+def revoke_api_tokens(database: Database, name: str) -> int:
+    """Revoke every live token with this name; returns how many."""
+    with database.session() as session:
+        rows = session.scalars(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))).all()
+        for row in rows:
+            row.revoked_at = utcnow()
+        return len(rows)
 
 
 class Authenticator:

@@ -135,15 +135,33 @@ def lint(directory: Path | None) -> None:
 @click.option("--mode", type=click.Choice(["lexical", "dense", "hybrid"]), default="hybrid", show_default=True)
 @click.option("--tag", "tags", multiple=True, help="Only pages with this tag (repeatable).")
 @click.option("--doc-type", "doc_types", multiple=True, help="Only this doc_type (repeatable).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["published", "draft", "archived"]),
+    help="Pages with this status (repeatable; default: published).",
+)
+@click.option("--include-expired", is_flag=True, help="Also pages past their valid_to date.")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
 @reports_errors
-def search(query: str, limit: int, mode: str, tags: tuple[str, ...], doc_types: tuple[str, ...], as_json: bool) -> None:
+def search(
+    query: str,
+    limit: int,
+    mode: str,
+    tags: tuple[str, ...],
+    doc_types: tuple[str, ...],
+    statuses: tuple[str, ...],
+    include_expired: bool,
+    as_json: bool,
+) -> None:
     """Search the published index; each hit names page, section, score and a snippet."""
     from assistant.core import build_assistant
     from assistant.retrieval import SearchFilters
 
     assistant = build_assistant(get_settings(), with_storage=False)
-    hits = assistant.search(query, k=limit, mode=mode, filters=SearchFilters(tags=tags, doc_types=doc_types))  # type: ignore[arg-type]
+    filters = SearchFilters(tags, doc_types, statuses or ("published",), include_expired)
+    hits = assistant.search(query, k=limit, mode=mode, filters=filters)  # type: ignore[arg-type]
     if as_json:
         click.echo(json.dumps([hit.__dict__ for hit in hits], ensure_ascii=False, indent=2))
         return
@@ -174,6 +192,44 @@ def ask(question: str, conversation_id: str | None, as_json: bool) -> None:
         click.echo(f"  [{n}] {citation.title} – {citation.heading or 'översikt'}: {citation.url}")
     for note in answer.notes:
         click.echo(f"  ({note})")
+
+
+@main.group()
+def token() -> None:
+    """API tokens for bots and integrations."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["caseworker", "editor", "quality_lead", "admin"]),
+    default="caseworker",
+    show_default=True,
+    help="What the token may do.",
+)
+@reports_errors
+def token_create(name: str, role: str) -> None:
+    """Create a token; it is shown once (only its hash is stored). Use it as 'Authorization: Bearer <token>'."""
+    from assistant.auth import Role, create_api_token
+    from assistant.db import Database
+
+    database = Database(get_settings().database_url)
+    database.migrate()
+    click.echo(create_api_token(database, name, Role(role)))
+
+
+@token.command("revoke")
+@click.argument("name")
+@reports_errors
+def token_revoke(name: str) -> None:
+    """Revoke every token with this name."""
+    from assistant.auth import revoke_api_tokens
+    from assistant.db import Database
+
+    database = Database(get_settings().database_url)
+    database.migrate()
+    click.echo(f"{revoke_api_tokens(database, name)} token(s) revoked.")
 
 
 @main.group()

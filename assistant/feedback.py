@@ -68,11 +68,11 @@ def record_feedback(
             item = FeedbackItem(
                 row.id,
                 answer_id,
-                rating,
+                "up" if rating == "up" else "down",
                 reason,
                 row.comment,
                 channel,
-                user_id,  # type: ignore[arg-type]
+                user_id,
                 clean.kinds if clean else (),
             )
     except AssistantError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import click
 from assistant.cli import progress_bar, reports_errors
 from assistant.retrieval import MODES, Mode
 from assistant.settings import Settings, get_settings
-from evals.datasets import DatasetError, load_corpus, load_questions
+from evals.datasets import DatasetError, EvalQuestion, load_corpus, load_questions
 from evals.report import EvalReport, write_html, write_json
 from evals.run import Tuning, run_modes, store_calibration, temporary_index
 from evals.run import calibrate as calibrate_tuning
@@ -47,6 +48,11 @@ SHOWN = ("ndcg@10", "hit@1", "hit@3", "hit@5", "mrr@10", "answered_rate", "abste
     is_flag=True,
     help="Choose the fusion weight and answer threshold on these questions and store them with the live index.",
 )
+@click.option(
+    "--with-reviewed",
+    is_flag=True,
+    help="Add the eval cases reviewers made from real questions (stored in ASSISTANT_DATABASE_URL).",
+)
 @click.option("--fusion-weight", type=click.FloatRange(0, 1), default=None, help="Lexical share in hybrid search.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="Confidence below which it abstains.")
 @reports_errors
@@ -57,6 +63,7 @@ def eval_command(
     json_out: Path | None,
     html_out: Path | None,
     calibrate: bool,
+    with_reviewed: bool,
     fusion_weight: float | None,
     threshold: float | None,
 ) -> None:
@@ -68,6 +75,8 @@ def eval_command(
     settings = get_settings()
     try:
         pages, asked = load_corpus(corpus), load_questions(questions)
+        if with_reviewed:
+            asked = [*asked, *reviewed_cases(settings.database_url)]
     except DatasetError as err:
         raise click.ClickException(str(err)) from None
     embedder = load_embedder(settings.embedding_model)
@@ -88,6 +97,18 @@ def eval_command(
     if html_out:
         write_html(result, html_out)
         click.echo(f"HTML: {html_out}")
+
+
+def reviewed_cases(database_url: str) -> list[EvalQuestion]:
+    """Questions reviewers turned into eval cases (right page and section, or 'should abstain'), so every
+    mistake fixed after a review stays fixed."""
+    from assistant.review import export_eval_cases
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "reviewed.jsonl"
+        count = export_eval_cases(database_url, path)
+        click.echo(f"{count} granskade testfall från databasen.", err=True)
+        return load_questions(path) if count else []
 
 
 def starting_tuning(settings: Settings, model_id: str, fusion_weight: float | None, threshold: float | None) -> Tuning:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from glob import glob
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -166,6 +167,18 @@ def client(settings: Settings, published: IndexStore) -> Iterator[TestClient]:
     """The real app on the fixture index, signed in as a caseworker through dev mode."""
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, one per test module (starting it takes a second)."""
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 def make_client(settings: Settings, **overrides: object) -> TestClient:

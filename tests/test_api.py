@@ -171,3 +171,12 @@ def test_health_readiness_and_metrics(client: TestClient) -> None:
     ask(client, "Vem prövar jäv?")
     metrics = client.get("/metrics").text
     assert 'assistant_questions_total{channel="api"' in metrics
+
+
+def test_search_status_filter_finds_archived_pages_on_request(client: TestClient) -> None:
+    default = client.get("/api/search", params={"q": "lägesrapport kvartal"}).json()["hits"]
+    assert "gammal-rutin" not in {h["page_id"] for h in default}
+    archived = client.get("/api/search", params={"q": "lägesrapport kvartal", "status": "archived"}).json()["hits"]
+    assert archived and {h["page_id"] for h in archived} == {"gammal-rutin"}
+    expired = client.get("/api/search", params={"q": "omställningsstöd", "include_expired": "true"}).json()["hits"]
+    assert expired[0]["page_id"] == "tillfalligt-stod" and expired[0]["expired"] is True

@@ -172,3 +172,20 @@ def test_dev_mode_refused_off_loopback(settings: Settings) -> None:
 def test_production_refuses_dev_mode() -> None:
     with pytest.raises(ValueError, match="not allowed"):
         Settings(environment="production", auth_mode="dev", _env_file=None)  # type: ignore[call-arg]
+
+
+def test_token_cli_creates_and_revokes(settings: Settings, published: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", settings.database_url)
+    created = CliRunner().invoke(main, ["token", "create", "slack-bot", "--role", "caseworker"])
+    assert created.exit_code == 0, created.output
+    plain = created.output.strip()
+    assert plain.startswith("vat_")
+    client = TestClient(create_app(settings.model_copy(update={"auth_mode": "oidc"})))
+    assert client.get("/api/pages", headers=bearer(plain)).status_code == 200
+    revoked = CliRunner().invoke(main, ["token", "revoke", "slack-bot"])
+    assert revoked.exit_code == 0 and "1 token(s) revoked" in revoked.output
+    assert client.get("/api/pages", headers=bearer(plain)).status_code == 401

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import make_client
 
 from assistant.cli import main
-from assistant.settings import get_settings
+from assistant.settings import Settings, get_settings
 from evals.datasets import DatasetError, load_corpus, load_questions
 from evals.metrics import (
     QuestionResult,
@@ -356,3 +357,22 @@ def test_own_question_set_meets_floors_with_the_default_model(tmp_path: Path, mo
     shortfalls = {key: hybrid[key] for key, floor in OWN_FLOORS.items() if hybrid[key] < floor}
     assert not shortfalls, f"below the floors {OWN_FLOORS}: {shortfalls}"
     assert hybrid["ndcg@10"] >= modes["lexical"]["ndcg@10"], "fusion must not be worse than lexical alone"
+
+
+def test_eval_with_reviewed_adds_cases_reviewers_made(
+    settings: Settings, published: IndexStore, knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lead = make_client(settings, dev_role="quality_lead")
+    made = lead.post("/api/review/eval-cases", json={"question": "Vem prövar jäv?", "targets": ["jav#anmalan-av-jav"]})
+    assert made.status_code == 201, made.text
+    questions = tmp_path / "egna.jsonl"
+    questions.write_text('{"id": "q1", "question": "Hur begär jag komplettering?", "gold_ids": ["komplettering"]}\n')
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "hash-demo")
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "ingen"))
+    out = tmp_path / "report.json"
+    args = ["eval", "--corpus", str(knowledge_dir), "--questions", str(questions), "--json", str(out)]
+    result = CliRunner().invoke(main, [*args, "--with-reviewed"])
+    assert result.exit_code == 0, result.output
+    assert "1 granskade testfall" in result.output
+    assert json.loads(out.read_text())["modes"]["hybrid"]["answerable"] == 2

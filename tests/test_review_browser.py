@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_support import CHROMIUM, CHROMIUM_ARGS, serve
+from browser_support import serve
 from conftest import make_client
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from assistant.api.app import create_app
 from assistant.settings import Settings
@@ -62,14 +62,6 @@ def lead_url(knowledge_dir: Path, index_dir: Path, published: IndexStore, tmp_pa
     )
     with serve_settings(settings.model_copy(update={"dev_role": "quality_lead"})) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

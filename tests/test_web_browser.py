@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_support import CHROMIUM, CHROMIUM_ARGS, serve
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from browser_support import serve
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from assistant.api.app import create_app
@@ -24,14 +24,6 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 def base_url(settings: Settings, published: IndexStore) -> Iterator[str]:
     with serve(create_app(settings)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

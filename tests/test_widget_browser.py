@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, serve
+from browser_support import free_port, serve
 from fastapi import FastAPI
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 from sqlalchemy import select, text
 
 from assistant.api.app import create_app
@@ -89,14 +89,6 @@ def live(settings: Settings, published: IndexStore) -> Iterator[Live]:
     app = create_app(settings)
     with serve(app) as url:
         yield Live(url, app)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

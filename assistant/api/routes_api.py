@@ -85,9 +85,19 @@ async def search(
     mode: Literal["lexical", "dense", "hybrid"] = "hybrid",
     tag: Annotated[list[str] | None, Query()] = None,
     doc_type: Annotated[list[str] | None, Query()] = None,
+    status: Annotated[list[Literal["published", "draft", "archived"]] | None, Query()] = None,
+    include_expired: bool = False,
 ) -> dict[str, Any]:
-    """Hybrid search over the published guidance; each hit names page, section anchor, score and snippet."""
-    filters = SearchFilters(tags=tuple(tag or ()), doc_types=tuple(doc_type or ()))
+    """Hybrid search over the published guidance; each hit names page, section anchor, score and snippet.
+
+    By default only published pages in force are searched; `status` and `include_expired` widen that
+    (editors checking drafts, or looking up what applied before)."""
+    filters = SearchFilters(
+        tags=tuple(tag or ()),
+        doc_types=tuple(doc_type or ()),
+        statuses=tuple(status or ("published",)),
+        include_expired=include_expired,
+    )
     hits = await run_in_threadpool(request.app.state.assistant.search, q, k, mode, filters)
     return {"query": q, "hits": [hit.__dict__ for hit in hits]}
 
