@@ -265,9 +265,14 @@ def looks_like_follow_up(question: str) -> bool:
     )
 
 
+CONTEXT_WORDS = 40  # of earlier turns carried into a follow-up; older turns fade out of a long conversation
+
+
 def with_context(question: str, previous: str | None) -> tuple[str, bool]:
+    """The text to search for: a follow-up carries the end of what the previous turn searched for."""
     if previous and looks_like_follow_up(question):
-        return f"{previous} {question}", True
+        context = " ".join(previous.split()[-CONTEXT_WORDS:])
+        return f"{context} {question}", True
     return question, False
 
 

@@ -68,3 +68,14 @@ def test_confidence_model_refuses_foreign_signals() -> None:
         ConfidenceModel.from_dict({**DEFAULT_CONFIDENCE.to_dict(), "features": ["dense"]})
     with pytest.raises(ValueError, match="both"):
         ConfidenceModel.fit([Signals(0.5, 1, 0, 0.5)] * 3, [True] * 3)
+
+
+def test_with_context_carries_only_the_end_of_a_long_conversation() -> None:
+    from assistant.core import CONTEXT_WORDS, with_context
+
+    text, follow_up = with_context("och om det är ett aktiebolag?", " ".join(f"ord{i}" for i in range(200)))
+    assert follow_up and text.split()[0] == f"ord{200 - CONTEXT_WORDS}"
+    assert with_context("Vem prövar jävsfrågan när chefen är borta?", "något tidigare") == (
+        "Vem prövar jävsfrågan när chefen är borta?",
+        False,
+    )
