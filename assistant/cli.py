@@ -274,4 +274,13 @@ def serve(host: str | None, port: int | None) -> None:
 
     overrides: dict[str, Any] = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # No access log: URLs carry search text, which may hold personal data. No proxy headers: the client
+    # address must stay the proxy's, or proxy sign-in could not tell the trusted proxy from anyone else.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+    )

@@ -200,16 +200,16 @@ def embed_cached(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     again, and embedding them is most of the time an answer takes."""
     keys = [(embedder.model_id, text) for text in texts]
     with _VECTORS_LOCK:
-        missing = list(dict.fromkeys(k for k in keys if k not in _VECTORS))
+        found = {k: _VECTORS[k] for k in keys if k in _VECTORS}
+    missing = list(dict.fromkeys(k for k in keys if k not in found))
     if missing:
         fresh = embedder.embed_batch([text for _, text in missing])
+        found.update(zip(missing, fresh, strict=True))
         with _VECTORS_LOCK:
-            for key, vector in zip(missing, fresh, strict=True):
-                _VECTORS[key] = vector
+            _VECTORS.update(zip(missing, fresh, strict=True))
             while len(_VECTORS) > _VECTORS_MAX:
                 _VECTORS.popitem(last=False)
-    with _VECTORS_LOCK:
-        return np.stack([_VECTORS[k] for k in keys])
+    return np.stack([found[k] for k in keys])
 
 
 def pick_units(candidates: Sequence[_Unit], budget: int = MAX_ANSWER_WORDS) -> list[_Unit]:
@@ -309,6 +309,3 @@ def units(text: str) -> list[str]:
         else:
             out.extend(s.strip() for s in _SPLIT.split(line) if s.strip())
     return out
-
-
-COMPOSERS: dict[str, type[Composer]] = {"extractive": ExtractiveComposer}

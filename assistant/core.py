@@ -120,7 +120,7 @@ class Assistant:
             )
         clean = redact(question)
         searcher = self.searcher()
-        previous = self._previous_question(conversation_id, channel_ref, channel)
+        previous = self._previous_question(conversation_id, channel_ref, channel, user_id)
         search_text, follow_up = with_context(strip_placeholders(clean.text), previous)
         hits = searcher.search(search_text, k=max(self.settings.top_k, 5))
         draft = self._compose(clean.text, search_text, hits, searcher, language)
@@ -174,12 +174,17 @@ class Assistant:
             log.warning("generative answer failed, using extractive", extra={"error": type(err).__name__})
             return fallback
 
-    def _previous_question(self, conversation_id: str | None, channel_ref: str | None, channel: str) -> str | None:
+    def _previous_question(
+        self, conversation_id: str | None, channel_ref: str | None, channel: str, user_id: str | None
+    ) -> str | None:
+        """The search text of the conversation's last turn. A conversation named by id belongs to the user
+        who started it; anyone else is told it does not exist (a thread in Slack or Teams is shared)."""
         if self.database is None or not (conversation_id or channel_ref):
             return None
         with self.database.session() as session:
             conversation = self._find_conversation(session, conversation_id, channel_ref, channel)
-            if conversation is None:
+            foreign = conversation is not None and conversation_id is not None and conversation.user_id != user_id
+            if conversation is None or foreign:
                 if conversation_id:
                     raise AssistantError(ErrorCode.NOT_FOUND, f"no conversation {conversation_id!r}")
                 return None

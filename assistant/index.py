@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from ingest.chunking import Chunk
 from ingest.lexical import LexicalIndex
 from ingest.pages import Owner, Page
 from ingest.publish import IndexStore
+
+log = logging.getLogger("assistant.index")
 
 
 class IndexNotReady(Exception):
@@ -141,13 +144,16 @@ class IndexHolder:
                 if version is None and self._index is None:
                     raise IndexNotReady(f"no index published in {self.store.root}; run 'assistant ingest'")
                 if version is not None and (self._index is None or self._index.version != version):
-                    self._index = KnowledgeIndex.load(self.store.versions / version)
+                    self._index = self._load(version)
         assert self._index is not None
         return self._index
 
-    def ready(self) -> bool:
+    def _load(self, version: str) -> KnowledgeIndex:
+        """Load a newly published version; if it cannot be read, keep serving the one already loaded."""
         try:
-            self.get()
-        except IndexNotReady:
-            return False
-        return True
+            return KnowledgeIndex.load(self.store.versions / version)
+        except Exception:
+            if self._index is None:
+                raise
+            log.exception("cannot load index version; still serving the previous one", extra={"version": version})
+            return self._index

@@ -17,19 +17,15 @@ from rapidfuzz import fuzz, process
 from assistant.index import KnowledgeIndex
 from ingest.embedding import Embedder
 from ingest.lexical import stem_pairs
-from ingest.text import char_ngrams, content_words, normalize, part_stems, stem_words
+from ingest.text import char_ngrams, content_words, normalize, stem_words
 
 Mode = Literal["lexical", "dense", "hybrid"]
 MODES: tuple[Mode, ...] = ("lexical", "dense", "hybrid")
 
 DEFAULT_FUSION_WEIGHT = 0.9  # weight on lexical for the packaged English model; lever study in docs/evals.md
 GRAM_SHARE = 0.35  # share of the lexical score from character n-grams rather than whole stems
-PART_WEIGHT = 0.0  # query weight of each part of a compound query word (0 = parts not searched)
 PAIR_SHARE = 0.15  # share of the stem score from adjacent stem pairs (word order)
 PAGE_SHARE = 0.2  # share of a chunk's lexical score that comes from its whole page
-FEEDBACK_DOCS = 0  # pseudo-relevance feedback: chunks read for expansion terms (0 = off)
-FEEDBACK_TERMS = 10
-FEEDBACK_WEIGHT = 0.3  # weight of all expansion terms together, against 1 per query term
 ALIAS_BONUS = 0.15
 TYPO_CUTOFF = 82.0
 CANDIDATES = 100
@@ -77,7 +73,8 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         calibrated = index.calibration.get("fusion_weight")
-        self.fusion_weight = float(fusion_weight if fusion_weight is not None else calibrated or DEFAULT_FUSION_WEIGHT)
+        chosen = next((w for w in (fusion_weight, calibrated) if w is not None), DEFAULT_FUSION_WEIGHT)
+        self.fusion_weight = float(chosen)
         self._vocabulary = sorted(w for w, n in index.lexical.surface.items() if len(w) >= 4 and not w.isdigit())
         self._aliases = [
             (normalize(alias), page_id)
@@ -121,15 +118,9 @@ class Searcher:
     def _lexical_scores(self, query: Query) -> np.ndarray:
         lexical = self.index.lexical
         stems = lexical.words.query_vector(query.stems)
-        if PART_WEIGHT:
-            parts = lexical.words.query_vector(part_stems(query.words))
-            stems = np.maximum(stems, PART_WEIGHT * parts)
         by_gram = _scale(lexical.grams.scores(char_ngrams([*query.words, *query.corrected])))
         by_pair = _scale(lexical.pairs.scores(stem_pairs(query.stems))) if PAIR_SHARE and lexical.pairs else None
-        scores = self._combine(stems, by_gram, by_pair)
-        if FEEDBACK_DOCS and stems.any():
-            scores = self._combine(stems + self._feedback(scores, stems), by_gram, by_pair)
-        return scores
+        return self._combine(stems, by_gram, by_pair)
 
     def _combine(self, stems: np.ndarray, by_gram: np.ndarray, by_pair: np.ndarray | None) -> np.ndarray:
         lexical = self.index.lexical
@@ -140,24 +131,6 @@ class Searcher:
             by_page = _scale(lexical.pages.score_vector(stems))[lexical.chunk_pages]
             by_word = (1 - PAGE_SHARE) * by_word + PAGE_SHARE * by_page
         return (1 - GRAM_SHARE) * by_word + GRAM_SHARE * by_gram
-
-    def _feedback(self, scores: np.ndarray, stems: np.ndarray) -> np.ndarray:
-        """RM3-style expansion: the terms that weigh most in the best-scoring chunks, weighted by how
-        well each chunk scored, added to the query with FEEDBACK_WEIGHT in all."""
-        weights = self.index.lexical.words.weights
-        top = np.argsort(-scores)[:FEEDBACK_DOCS]
-        top = top[scores[top] > 0]
-        if not len(top):
-            return np.zeros_like(stems)
-        rows = weights[top].multiply(1.0 / np.maximum(weights[top].sum(axis=1), 1e-9))
-        model = np.asarray(rows.T @ (scores[top] / scores[top].sum())).ravel()
-        model[stems > 0] = 0.0
-        keep = np.argsort(-model)[:FEEDBACK_TERMS]
-        expansion = np.zeros_like(stems)
-        total = float(model[keep].sum())
-        if total > 0:
-            expansion[keep] = FEEDBACK_WEIGHT * model[keep] / total * max(1.0, float(stems.sum()))
-        return expansion
 
     def _dense_scores(self, text: str) -> np.ndarray:
         total = self.index.dense.ntotal

@@ -102,11 +102,38 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if self.auth_mode == "dev":
                 raise ValueError("ASSISTANT_AUTH_MODE=dev is not allowed when ASSISTANT_ENVIRONMENT=production")
+            channels = self.slack_bot_token is not None or self.teams_app_id is not None
+            if channels and not self.public_base_url:
+                raise ValueError("set ASSISTANT_PUBLIC_BASE_URL: Slack and Teams need absolute links to the pages")
             for name in ("slack_bot_token", "slack_signing_secret", "teams_app_password", "llm_api_key"):
                 value = getattr(self, name)
                 if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS - {""}:
                     raise ValueError(f"ASSISTANT_{name.upper()} is a placeholder; set the real secret")
         return self
+
+    @model_validator(mode="after")
+    def _oidc_needs_issuer_audience_and_keys(self) -> Settings:
+        # Without an issuer, any tenant's token for the same audience would be accepted.
+        if self.auth_mode == "oidc":
+            missing = [
+                name
+                for name, value in (
+                    ("ASSISTANT_OIDC_ISSUER", self.oidc_issuer),
+                    ("ASSISTANT_OIDC_AUDIENCE", self.oidc_audience),
+                    ("ASSISTANT_OIDC_JWKS_URL or ASSISTANT_OIDC_JWKS_FILE", self.oidc_jwks_url or self.oidc_jwks_file),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"ASSISTANT_AUTH_MODE=oidc needs {', '.join(missing)}")
+        return self
+
+    def base_url(self) -> str:
+        """Where citation links sent to other systems (Slack, Teams) point: the public base URL, or this server."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
 
     def host_is_loopback(self) -> bool:
         if self.host == "localhost":

@@ -266,6 +266,11 @@ def store_calibration(
         )
     pages = [entry.page for entry in live.pages.values()]
     summary = publish_pages(
-        pages, store, embedder, progress=progress, settings={**live.calibration, **tuning.as_settings()}
+        pages,
+        store,
+        embedder,
+        progress=progress,
+        settings={**live.calibration, **tuning.as_settings()},
+        replaces=live.version,
     )
     return summary.version

@@ -18,7 +18,7 @@ from ingest.embedding import Embedder
 from ingest.lexical import LexicalIndex
 from ingest.markdown import Section, split_sections
 from ingest.pages import Page, PageError, PageProblem, read_knowledge
-from ingest.publish import IndexStore
+from ingest.publish import IndexStore, PublishError
 
 # stage name, done, total: the CLI draws a progress bar from these
 Progress = Callable[[str, int, int], None]
@@ -64,11 +64,15 @@ def publish_pages(
     progress: Progress | None = None,
     skipped: Sequence[PageProblem] = (),
     settings: dict[str, object] | None = None,
+    replaces: str | None = None,
 ) -> IngestSummary:
-    """Build and atomically publish a new index version from already validated pages."""
+    """Build and atomically publish a new index version from already validated pages. With `replaces`,
+    refuse if another version was published since that one was read (a republish must not undo an ingest)."""
     started = time.perf_counter()
     report = progress or (lambda _stage, _done, _total: None)
     with store.lock():
+        if replaces is not None and store.current_version() != replaces:
+            raise PublishError(f"the index changed since version {replaces} was read; run the command again")
         store.clear_abandoned()
         previous_dir = store.current_dir()
         previous = _previous_state(previous_dir, embedder.model_id)

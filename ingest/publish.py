@@ -73,6 +73,7 @@ class IndexStore:
         _fsync_tree(staged)
         final = self.versions / version
         os.rename(staged, final)
+        _fsync_directory(self.versions)  # the rename is durable before CURRENT can name it
         self._point_at(version)
         self.prune()
 
@@ -124,11 +125,15 @@ class IndexStore:
             f.flush()
             os.fsync(f.fileno())
         os.replace(pointer, self.root / "CURRENT")
-        directory = os.open(self.root, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _fsync_directory(self.root)
+
+
+def _fsync_directory(folder: Path) -> None:
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from assistant.api.app import create_app
 from assistant.db import Database, Exchange
 from assistant.settings import Settings
 from ingest.embedding import load_embedder
@@ -55,13 +56,10 @@ def test_ask_unknown_topic_abstains_with_nearest_pages(client: TestClient) -> No
 
 
 def test_ask_abstains_but_suggests_pages_near_the_topic(client: TestClient) -> None:
-    answer = ask(
-        client, "Hur stor är förseningsavgiften vid komplettering av en pappersansökan från Norge?", language="sv"
-    )
-    if answer["answered"]:  # the fixture index may find an answer; then it must cite
-        assert answer["citations"]
-    else:
-        assert answer["suggestions"] and answer["suggestions"][0]["url"].startswith("/pages/")
+    answer = ask(client, "Hur stor är förseningsavgiften vid komplettering av en pappersansökan från Norge?")
+    assert answer["answered"] is False and answer["citations"] == []
+    assert answer["suggestions"][0]["page_id"] == "komplettering"
+    assert answer["suggestions"][0]["url"].startswith("/pages/komplettering")
 
 
 def test_ask_follow_up_uses_earlier_turn(client: TestClient) -> None:
@@ -180,3 +178,21 @@ def test_search_status_filter_finds_archived_pages_on_request(client: TestClient
     assert archived and {h["page_id"] for h in archived} == {"gammal-rutin"}
     expired = client.get("/api/search", params={"q": "omställningsstöd", "include_expired": "true"}).json()["hits"]
     assert expired[0]["page_id"] == "tillfalligt-stod" and expired[0]["expired"] is True
+
+
+def test_ask_cannot_continue_someone_elses_conversation(settings: Settings, published: IndexStore) -> None:
+    proxied = settings.model_copy(update={"auth_mode": "proxy", "proxy_trusted_ips": ["testclient"]})
+    client = TestClient(create_app(proxied))
+    anna, bo = {"X-Forwarded-User": "anna"}, {"X-Forwarded-User": "bo"}
+    first = client.post("/api/ask", json={"question": "Vem prövar jäv?"}, headers=anna).json()
+    follow = {"question": "och om chefen är jävig?", "conversation_id": first["conversation_id"]}
+    assert client.post("/api/ask", json=follow, headers=bo).status_code == 404
+    assert client.post("/api/ask", json=follow, headers=anna).status_code == 200
+
+
+def test_broken_new_version_keeps_the_old_one_serving(client: TestClient, index_dir: Path, knowledge_dir: Path) -> None:
+    before = ask(client, "Vem prövar jäv?")["index_version"]
+    new = run_ingest(knowledge_dir, IndexStore(index_dir), load_embedder("hash-demo"), settings={"x": 1}).version
+    (index_dir / "versions" / new / "chunks.json").write_text("{trasig")  # a disk fault after publishing
+    client.app.state.assistant.indexes.check_seconds = 0
+    assert ask(client, "Vem prövar jäv?")["index_version"] == before

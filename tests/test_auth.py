@@ -109,8 +109,8 @@ def test_oidc_role_map_grants_quality_lead(
     client = TestClient(create_app(oidc_settings))
     caseworker = bearer(token(signing_key))
     lead = bearer(token(signing_key, roles=["Vagledning.Kvalitet"]))
-    assert client.get("/api/pages", headers=caseworker).status_code == 200
-    assert client.get("/api/pages", headers=lead).status_code == 200
+    assert client.get("/api/review/items", headers=caseworker).status_code == 403
+    assert client.get("/api/review/items", headers=lead).status_code == 200
 
 
 def test_every_route_requires_sign_in(oidc_settings: Settings, published: object) -> None:
@@ -161,12 +161,20 @@ def test_api_token_scoped_to_its_role(settings: Settings, published: object) -> 
     client = TestClient(app)
     plain = create_api_token(app.state.assistant.database, "intranätet", Role.CASEWORKER)
     assert client.get("/api/pages", headers=bearer(plain)).status_code == 200
+    assert client.get("/api/review/items", headers=bearer(plain)).status_code == 403
     assert client.get("/api/pages", headers=bearer(plain + "x")).status_code == 401
+    lead = create_api_token(app.state.assistant.database, "rapportverktyg", Role.QUALITY_LEAD)
+    assert client.get("/api/review/items", headers=bearer(lead)).status_code == 200
 
 
 def test_dev_mode_refused_off_loopback(settings: Settings) -> None:
     with pytest.raises(RuntimeError, match="loopback"):
         create_app(settings.model_copy(update={"host": "0.0.0.0"}))
+
+
+def test_oidc_mode_needs_issuer_audience_and_keys() -> None:
+    with pytest.raises(ValueError, match="ASSISTANT_OIDC_ISSUER"):
+        Settings(auth_mode="oidc", oidc_audience="api://x", oidc_jwks_url="https://k", _env_file=None)  # type: ignore[call-arg]
 
 
 def test_production_refuses_dev_mode() -> None:

@@ -182,3 +182,16 @@ def test_default_model_loads_offline_and_ingests(
     assert embedder.dimensions == 384 and embedder.max_tokens == 256
     summary = run_ingest(knowledge_dir, IndexStore(index_dir), embedder)
     assert summary.embedded == summary.chunks > 0
+
+
+def test_republish_refuses_when_another_version_was_published_meanwhile(knowledge_dir: Path, index_dir: Path) -> None:
+    from ingest.pages import read_knowledge
+    from ingest.pipeline import publish_pages
+
+    store = IndexStore(index_dir)
+    read = run_ingest(knowledge_dir, store, HashEmbedder()).version
+    time.sleep(1.1)
+    run_ingest(knowledge_dir, store, HashEmbedder())
+    pages, _ = read_knowledge(knowledge_dir)
+    with pytest.raises(PublishError, match="changed since"):
+        publish_pages(pages, store, HashEmbedder(), settings={"fusion_weight": 0.5}, replaces=read)

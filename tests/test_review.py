@@ -369,3 +369,11 @@ def test_review_routes_need_sign_in_and_a_reviewer_role(settings: Settings, publ
         assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden", (method, path)
     for role in ("editor", "quality_lead", "admin"):
         assert make_client(settings, dev_role=role).get("/api/review/items").status_code == 200, role
+
+
+def test_csv_cells_cannot_start_a_spreadsheet_formula() -> None:
+    from assistant.review.export import safe_cell
+
+    assert safe_cell('=HYPERLINK("http://x","klicka")') == '\'=HYPERLINK("http://x","klicka")'
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("+46") == "'+46"
+    assert safe_cell("Fristen är fel") == "Fristen är fel"

@@ -95,10 +95,3 @@ def comments_on_page(session: Session, page_id: str) -> list[PageCommentItem]:
         select(PageComment).where(PageComment.page_id == page_id).order_by(PageComment.created_at.desc())
     ).all()
     return [comment_item(r) for r in rows]
-
-
-def comments_by(session: Session, user_id: str) -> list[PageCommentItem]:
-    rows = session.scalars(
-        select(PageComment).where(PageComment.author == user_id).order_by(PageComment.created_at.desc())
-    ).all()
-    return [comment_item(r) for r in rows]

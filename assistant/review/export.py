@@ -60,4 +60,12 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return safe_cell(str(value))
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """Text a caseworker typed must not run as a spreadsheet formula when the export is opened in Excel."""
+    return "'" + text if text.startswith(FORMULA_START) else text

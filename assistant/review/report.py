@@ -16,6 +16,7 @@ from assistant.review.analytics import Analytics, compute_analytics
 from assistant.review.clusters import Cluster
 from assistant.review.directory import PageDirectory, Scope
 from assistant.review.evalcases import EvalCaseItem, list_eval_cases
+from assistant.review.export import safe_cell
 from assistant.review.periods import Period
 from assistant.review.queue import CLOSED, QueueFilters, ReviewItem, load_items
 
@@ -89,11 +90,21 @@ def _share(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100)} %"
 
 
+class _SafeWriter:
+    """csv.writer whose text cells cannot start a spreadsheet formula (gap labels are caseworkers' words)."""
+
+    def __init__(self, out: io.StringIO):
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
+
+
 def report_csv(report: FollowUpReport, t: dict[str, str]) -> str:
     """One CSV with a `section` column, so a spreadsheet can filter it: key figures, days, gaps, pages, actions."""
     a = report.analytics
     out = io.StringIO()
-    w = csv.writer(out)
+    w = _SafeWriter(out)
     w.writerow(["section", "key", "value", "detail"])
     figures = [
         (t["rv_questions"], a.questions),

@@ -25,11 +25,6 @@ def http_mode_configured(settings: Settings) -> bool:
     return bool(secret(settings.slack_bot_token) and secret(settings.slack_signing_secret))
 
 
-def citation_base_url(settings: Settings) -> str:
-    """Where citation links in Slack point: the public base URL, or this server."""
-    return settings.public_base_url or f"http://{settings.host}:{settings.port}"
-
-
 def build_slack_app(
     settings: Settings, assistant: Assistant, *, socket_mode: bool = False, executor: Executor | None = None
 ) -> App:
@@ -52,7 +47,7 @@ def build_slack_app(
     )
     SlackListeners(
         assistant=assistant,
-        base_url=citation_base_url(settings),
+        base_url=settings.base_url(),
         language=settings.language,
         command="/" + settings.slack_command.strip().lstrip("/"),  # "fraga" and "/fraga" both work
     ).register(app)

@@ -36,11 +36,6 @@ CHANNEL = "teams"
 MAX_CHANNEL_REF = 300  # Conversation.channel_ref column width
 
 
-def base_url_of(settings: Settings) -> str:
-    """Where citation links point: the public base URL, or this server."""
-    return settings.public_base_url or f"http://{settings.host}:{settings.port}"
-
-
 def language_of(activity: Activity, default: str) -> str:
     """Teams sends the client's locale ("sv-SE", "en-US"); anything else falls back to the setting."""
     locale = (activity.locale or "").lower()
@@ -79,7 +74,7 @@ class TeamsAgent:
     def __init__(self, settings: Settings, assistant: Assistant, connections: BotConnections):
         self.settings = settings
         self.assistant = assistant
-        self.base_url = base_url_of(settings)
+        self.base_url = settings.base_url()
         # Nothing is kept in the SDK's turn state (the core stores conversations), so MemoryStorage stays empty.
         self.application: AgentApplication[TurnState] = AgentApplication[TurnState](
             storage=MemoryStorage(), connection_manager=connections, remove_recipient_mention=True

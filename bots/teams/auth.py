@@ -114,9 +114,10 @@ class TokenValidator:
         endorsements = key_data.get("endorsements")
         if isinstance(endorsements, list) and channel_id not in endorsements:
             raise _unauthenticated("the signing key does not endorse this channel")
+        # The bot sends its own access token to the activity's serviceUrl, so a token must vouch for it.
         claimed_url = claims.get("serviceurl")
-        if claimed_url and not _same_url(claimed_url, service_url):
-            raise _unauthenticated("the token was issued for another serviceUrl")
+        if not claimed_url or not _same_url(claimed_url, service_url):
+            raise _unauthenticated("the token was not issued for this serviceUrl")
         return ClaimsIdentity(claims, authentication_type="Bearer", security_token=token)
 
     def _key_set_for(self, issuer: object) -> _KeySet:
