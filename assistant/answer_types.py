@@ -30,7 +30,7 @@ _ASKS = (
         "duration",
         re.compile(
             r"\bhur (?:lång tid|länge|långt)\b|\binom hur\b|\bhur många (?:dagar|veckor|månader|år)\b"
-            r"|\b(?:tids)?frist\w*\b|\bhow long\b",
+            r"|\b(?:tids)?frist\w*\b|\b\w*(?:svars|handläggnings)tid\w*\b|\bnär senast\b|\bhow long\b",
             re.IGNORECASE,
         ),
         _DURATION,
@@ -63,3 +63,17 @@ def expected_kinds(question: str) -> tuple[str, ...]:
 
 def has_kind(text: str, kind: str) -> bool:
     return any(found.search(text) for name, _, found in _ASKS if name == kind)
+
+
+# Sentences in which a page describes itself ("Rutinen beskriver hur ...") say what the page covers, not
+# what applies: they are never the answer, however many of the question's words they repeat.
+_ABOUT_THE_PAGE = re.compile(
+    r"^\W*(?:(?:den här|denna) (?:sida|rutin|riktlinje|instruktion|vägledning|processbeskrivning)\w*"
+    r"|(?:sidan|rutinen|riktlinjen|instruktionen|vägledningen|processbeskrivningen|dokumentet) "
+    r"(?:beskriver|handlar|förklarar|går igenom|gäller för|redogör)|här (?:beskrivs|får du))",
+    re.IGNORECASE,
+)
+
+
+def describes_the_page(sentence: str) -> bool:
+    return bool(_ABOUT_THE_PAGE.search(sentence))

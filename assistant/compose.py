@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.answer_types import expected_kinds, has_kind
+from assistant.answer_types import describes_the_page, expected_kinds, has_kind
 from assistant.confidence import DEFAULT_CONFIDENCE, ConfidenceModel, Signals, signals_of
 from assistant.index import KnowledgeIndex
 from assistant.retrieval import Hit, Query, Searcher
@@ -29,6 +29,9 @@ MAX_ANSWER_WORDS = 90
 MAX_UNITS = 3  # sentences, items or steps picked on their own fit (a list's lead-in brings its items)
 RANK_PRIOR = (0.1, 0.05, 0.02, 0.0)  # per source section, best first
 ANSWER_KIND_BONUS = 0.3
+SHORT_UNIT_WORDS = 5
+SHORT_UNIT_PENALTY = 0.15
+MAX_LIST_ITEMS = 8  # a list longer than this is not pulled in whole for one of its items
 DEFAULT_THRESHOLD = 0.43  # chosen with DEFAULT_CONFIDENCE by calibration on the project's own questions
 
 
@@ -186,6 +189,10 @@ def score_units(query: Query, candidates: list[_Unit], searcher: Searcher) -> li
         fit += RANK_PRIOR[min(unit.rank, len(RANK_PRIOR) - 1)] + (0.08 if unit.position == 0 else 0.0)
         if kinds and any(has_kind(unit.text, kind) for kind in kinds):
             fit += ANSWER_KIND_BONUS
+        if describes_the_page(unit.text):
+            fit -= ANSWER_KIND_BONUS
+        if len(unit.text.split()) < SHORT_UNIT_WORDS:  # "- ränta," names a topic; it does not answer
+            fit -= SHORT_UNIT_PENALTY
         scored.append(replace(unit, fit=fit))
     return scored
 
@@ -237,20 +244,31 @@ def pick_units(candidates: Sequence[_Unit], budget: int = MAX_ANSWER_WORDS) -> l
 
 
 def _context_of(unit: _Unit) -> list[_Unit]:
+    """What a unit needs to be read right: an item needs the sentence that introduces its list, and a short
+    list is read whole (a lone "3." under its lead-in misleads); a lead-in needs the items it announces."""
     siblings = unit.siblings
-    extra: list[_Unit] = []
-    if _is_item(unit.text):  # find the lead-in sentence the item belongs to
-        for j in range(unit.position - 1, -1, -1):
-            if not _is_item(siblings[j]):
-                if _is_lead_in(siblings[j]):
-                    extra.append(_Unit(unit.rank, j, siblings[j], 0.0, siblings, unit.heading))
-                break
-    if _is_lead_in(unit.text):  # the items it announces
-        for j in range(unit.position + 1, min(len(siblings), unit.position + 9)):
-            if not _is_item(siblings[j]):
-                break
-            extra.append(_Unit(unit.rank, j, siblings[j], 0.0, siblings, unit.heading))
-    return extra
+
+    def at(j: int) -> _Unit:
+        return _Unit(unit.rank, j, siblings[j], 0.0, siblings, unit.heading)
+
+    lead_in = unit.position if _is_lead_in(unit.text) else None
+    if _is_item(unit.text):
+        j = unit.position - 1
+        while j >= 0 and _is_item(siblings[j]):
+            j -= 1
+        if j < 0 or not _is_lead_in(siblings[j]):
+            return []
+        lead_in = j
+    if lead_in is None:
+        return []
+    items = []
+    for j in range(lead_in + 1, len(siblings)):
+        if not _is_item(siblings[j]):
+            break
+        items.append(j)
+    if _is_item(unit.text) and len(items) > MAX_LIST_ITEMS:
+        return [at(lead_in)]
+    return [at(j) for j in (lead_in, *items[:MAX_LIST_ITEMS]) if j != unit.position]
 
 
 def _is_lead_in(text: str) -> bool:

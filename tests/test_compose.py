@@ -79,3 +79,19 @@ def test_with_context_carries_only_the_end_of_a_long_conversation() -> None:
         "Vem prövar jävsfrågan när chefen är borta?",
         False,
     )
+
+
+def test_sentences_about_the_page_are_recognised() -> None:
+    from assistant.answer_types import describes_the_page
+
+    assert describes_the_page("Rutinen beskriver när utbetalt stöd ska krävas tillbaka.")
+    assert describes_the_page("Den här sidan beskriver när du är jävig.")
+    assert not describes_the_page("Sökanden har 14 dagar på sig att komplettera.")
+
+
+def test_an_item_is_read_with_its_short_list() -> None:
+    parts = ["Så gör du:", "1. Registrera begäran.", "2. Kontrollera identiteten.", "3. Svara inom en månad."]
+    candidates = [
+        _Unit(0, i, t, fit, parts) for i, (t, fit) in enumerate(zip(parts, (0.1, 0.2, 0.2, 0.9), strict=True))
+    ]
+    assert sorted(u.position for u in pick_units(candidates)) == [0, 1, 2, 3]
