@@ -7,19 +7,15 @@ extension point with one abstract method, registered by name like an add-on woul
 from __future__ import annotations
 
 import re
-import threading
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-
-import numpy as np
 
 from assistant.answer_types import describes_the_page, expected_kinds, has_kind
 from assistant.confidence import DEFAULT_CONFIDENCE, ConfidenceModel, Signals, signals_of
 from assistant.index import KnowledgeIndex
 from assistant.retrieval import Hit, Query, Searcher
-from ingest.embedding import Embedder
+from assistant.vectors import embed_cached
 
 ABSTAIN_TEXT = {
     "sv": "Jag hittar inget säkert svar på det i vägledningarna. De här sidorna ligger närmast:",
@@ -195,28 +191,6 @@ def score_units(query: Query, candidates: list[_Unit], searcher: Searcher) -> li
             fit -= SHORT_UNIT_PENALTY
         scored.append(replace(unit, fit=fit))
     return scored
-
-
-_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-_VECTORS_MAX = 50_000  # about 75 MB with a 384-dimensional model: every sentence of a large knowledge base
-_VECTORS_LOCK = threading.Lock()
-
-
-def embed_cached(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    """Embeddings of sentences, remembered across questions: the same guidance sentences come up again and
-    again, and embedding them is most of the time an answer takes."""
-    keys = [(embedder.model_id, text) for text in texts]
-    with _VECTORS_LOCK:
-        found = {k: _VECTORS[k] for k in keys if k in _VECTORS}
-    missing = list(dict.fromkeys(k for k in keys if k not in found))
-    if missing:
-        fresh = embedder.embed_batch([text for _, text in missing])
-        found.update(zip(missing, fresh, strict=True))
-        with _VECTORS_LOCK:
-            _VECTORS.update(zip(missing, fresh, strict=True))
-            while len(_VECTORS) > _VECTORS_MAX:
-                _VECTORS.popitem(last=False)
-    return np.stack([found[k] for k in keys])
 
 
 def pick_units(candidates: Sequence[_Unit], budget: int = MAX_ANSWER_WORDS) -> list[_Unit]:

@@ -40,7 +40,7 @@ def record_feedback(
     rating: str,
     reason: str | None = None,
     comment: str | None = None,
-    channel: str = "api",
+    channel: str | None = None,
     user_id: str | None = None,
 ) -> FeedbackItem:
     """Validate and store one rating. Raises AssistantError (never returns quietly) when it cannot be stored."""
@@ -53,8 +53,10 @@ def record_feedback(
     clean = redact(comment) if comment else None
     try:
         with database.session() as session:
-            if session.get(Exchange, answer_id) is None:
+            exchange = session.get(Exchange, answer_id)
+            if exchange is None:
                 raise AssistantError(ErrorCode.NOT_FOUND, f"no answer {answer_id!r}")
+            channel = channel or exchange.channel  # by default a rating counts where the answer was given
             row = Feedback(
                 exchange_id=answer_id,
                 rating=rating,

@@ -15,6 +15,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.index import KnowledgeIndex
+from assistant.vectors import embed_cached
 from ingest.embedding import Embedder
 from ingest.lexical import stem_pairs
 from ingest.text import char_ngrams, content_words, normalize, stem_words
@@ -137,7 +138,7 @@ class Searcher:
         scores = np.zeros(len(self.index.chunks), np.float32)
         if total == 0:
             return scores
-        vector = self.embedder.embed(text).reshape(1, -1)
+        vector = embed_cached(self.embedder, [text]).reshape(1, -1)
         found, ids = self.index.dense.search(vector, total)
         scores[ids[0]] = found[0]
         return scores

@@ -9,10 +9,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from assistant.auth import REVIEWERS, Principal, Role, require
-from assistant.db import Exchange
 from assistant.errors import AssistantError, ErrorCode
 from assistant.feedback import MAX_COMMENT, record_feedback
 from assistant.review.comment_period import current_period, set_period
@@ -50,11 +48,13 @@ class PeriodRequest(BaseModel):
 def rate_answer(answer_id: str, body: FeedbackRequest, request: Request, principal: Caseworker) -> dict[str, Any]:
     """Rate an answer up or down, with a reason and a comment. Stored with the exchange; the rating counts
     for the channel the answer was given in. A rating that cannot be stored is an error, never silence."""
-    database = database_of(request)
-    with stored("the feedback could not be saved; please try again"), database.session() as session:
-        channel = session.scalar(select(Exchange.channel).where(Exchange.id == answer_id)) or "api"
     item = record_feedback(
-        database, answer_id, body.rating, body.reason or None, body.comment or None, channel, principal.user_id
+        database_of(request),
+        answer_id,
+        body.rating,
+        body.reason or None,
+        body.comment or None,
+        user_id=principal.user_id,
     )
     return {
         "id": item.id,
