@@ -44,3 +44,21 @@ def test_question_set_gold_sections_exist() -> None:
         for gold in q.get("gold_sections", []):
             page, _, anchor = gold.partition("#")
             assert (page, anchor) in anchors, f"{q['id']}: {gold} is not a section"
+
+
+def test_heldout_set_sections_and_answer_phrases_hold() -> None:
+    """The held-out set (measure only, never tuned on) must keep pointing at real facts when pages change."""
+    pages, _ = read_knowledge(ROOT / "knowledge")
+    texts = {(p.id, s.anchor): " ".join(s.text.lower().split()) for p in pages for s in split_sections(p)}
+    path = ROOT / "evals/datasets/vagledning-heldout/questions.jsonl"
+    questions = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    assert len(questions) >= 90
+    assert sum(1 for q in questions if not q["gold_ids"]) >= 15
+    for q in questions:
+        for gold in q["gold_sections"]:
+            page, _, anchor = gold.partition("#")
+            assert (page, anchor) in texts, f"{q['id']}: {gold} is not a section"
+            assert page in q["gold_ids"], f"{q['id']}: {gold} is not on a gold page"
+            if q.get("answer"):
+                phrase = " ".join(q["answer"].lower().split())
+                assert phrase in texts[(page, anchor)], f"{q['id']}: answer phrase not in {gold}"
