@@ -14,13 +14,10 @@ from dataclasses import dataclass, field, replace
 from assistant.answer_types import describes_the_page, expected_kinds, has_kind
 from assistant.confidence import DEFAULT_CONFIDENCE, ConfidenceModel, Signals, signals_of
 from assistant.index import KnowledgeIndex
+from assistant.messages import t
 from assistant.retrieval import Hit, Query, Searcher
 from assistant.vectors import embed_cached
 
-ABSTAIN_TEXT = {
-    "sv": "Jag hittar inget säkert svar på det i vägledningarna. De här sidorna ligger närmast:",
-    "en": "I could not find a reliable answer in the guidance. These pages are the closest:",
-}
 MAX_ANSWER_WORDS = 90
 MAX_UNITS = 3  # sentences, items or steps picked on their own fit (a list's lead-in brings its items)
 RANK_PRIOR = (0.1, 0.05, 0.02, 0.0)  # per source section, best first
@@ -282,7 +279,7 @@ def abstain(
             suggestions.append(links.citation(hit, index))
         if len(suggestions) == 3:
             break
-    text = ABSTAIN_TEXT.get(language, ABSTAIN_TEXT["sv"])
+    text = t("answer.abstain", language)
     return Draft(False, text, confidence, (), tuple(suggestions), signals=signals)
 
 

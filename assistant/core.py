@@ -16,6 +16,7 @@ from assistant.confidence import confidence_model
 from assistant.db import Conversation, Database, Exchange
 from assistant.errors import AssistantError, ErrorCode
 from assistant.index import IndexHolder, KnowledgeIndex
+from assistant.messages import t
 from assistant.metrics import record_answer
 from assistant.redaction import redact, redaction_notice, strip_placeholders
 from assistant.retrieval import Hit, Mode, Searcher, SearchFilters
@@ -285,13 +286,9 @@ def _freshness_notes(citations: tuple[Citation, ...], language: str) -> list[str
     notes = []
     for c in {c.page_id: c for c in citations}.values():
         if c.expired:
-            notes.append(f"'{c.title}' har upphört att gälla." if language == "sv" else f"'{c.title}' has expired.")
+            notes.append(t("answer.note_expired", language, title=c.title))
         elif c.stale:
-            notes.append(
-                f"'{c.title}' har passerat sitt granskningsdatum; kontrollera med sidans ägare."
-                if language == "sv"
-                else f"'{c.title}' is past its review date; check with its owner."
-            )
+            notes.append(t("answer.note_stale", language, title=c.title))
     return notes
 
 

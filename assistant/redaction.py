@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.messages import t
+
 _PERSONAL_ID = re.compile(r"(?<![\d-])(?:19|20)?(\d{2})(\d{2})(\d{2})([-+ ]?)(\d{4})(?![\d-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])(?:\+46|0046|0)\s?(?:\(0\))?\d{1,3}(?:[\s-]?\d{2,3}){2,4}(?![\w-])")
@@ -76,9 +78,7 @@ def redact(text: str) -> Redacted:
 
 
 def redaction_notice(kinds: tuple[str, ...], language: str = "sv") -> str:
-    if language == "en":
-        return f"Personal data ({', '.join(kinds)}) was removed from your question before it was stored."
-    return f"Personuppgifter ({', '.join(kinds)}) togs bort ur din fråga innan den sparades."
+    return t("redaction.notice", language, kinds=", ".join(kinds))
 
 
 def strip_placeholders(text: str) -> str:

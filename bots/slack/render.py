@@ -29,6 +29,7 @@ from slack_sdk.models.views import View
 from assistant.compose import Citation
 from assistant.core import Answer
 from assistant.feedback import MAX_COMMENT, REASON_LABELS_EN, REASONS
+from assistant.messages import group
 
 ACTION_UP = "feedback_up"
 ACTION_DOWN = "feedback_down"
@@ -38,58 +39,10 @@ COMMENT_BLOCK, COMMENT_ACTION = "comment", "comment_input"
 MAX_SECTION_CHARS = 3000  # Slack's limit for a section's text
 MAX_CONTEXT_ELEMENTS = 10
 
-STRINGS: dict[str, dict[str, str]] = {
-    "sv": {
-        "sources": "Källor",
-        "closest": "Sidor som ligger närmast",
-        "overview": "översikt",
-        "unsure": "⚠️ Osäkert: inget avsnitt besvarar frågan tydligt. Läs sidorna ovan eller fråga sidans ägare.",
-        "ai": "Svaret är hämtat automatiskt ur vägledningarna av en AI-assistent. Kontrollera alltid källan.",
-        "up": "👍 Bra svar",
-        "down": "👎 Dåligt svar",
-        "thanks": "Tack! Din återkoppling är sparad.",
-        "modal_title": "Vad var fel?",
-        "reason": "Orsak",
-        "reason_hint": "Välj en orsak",
-        "comment": "Kommentar",
-        "comment_hint": "Skriv inte personuppgifter i kommentaren.",
-        "send": "Skicka",
-        "cancel": "Avbryt",
-        "close": "Stäng",
-        "feedback_failed": "Återkopplingen kunde inte sparas: {message}",
-        "answer_failed": "Jag kunde inte svara just nu: {message}",
-        "unexpected": "Något gick fel när jag skulle svara. Försök igen om en stund.",
-        "usage": "Skriv en fråga, till exempel: {trigger}Hur lång tid har sökanden på sig att komplettera?",
-        "searching": "Söker i vägledningarna …",
-    },
-    "en": {
-        "sources": "Sources",
-        "closest": "Closest pages",
-        "overview": "overview",
-        "unsure": "⚠️ Not sure: no section answers the question clearly. Read the pages above or ask their owner.",
-        "ai": "This answer was taken automatically from the guidance by an AI assistant. Always check the source.",
-        "up": "👍 Helpful",
-        "down": "👎 Not helpful",
-        "thanks": "Thank you! Your feedback was saved.",
-        "modal_title": "What was wrong?",
-        "reason": "Reason",
-        "reason_hint": "Choose a reason",
-        "comment": "Comment",
-        "comment_hint": "Do not include personal data in the comment.",
-        "send": "Send",
-        "cancel": "Cancel",
-        "close": "Close",
-        "feedback_failed": "Your feedback could not be saved: {message}",
-        "answer_failed": "I could not answer right now: {message}",
-        "unexpected": "Something went wrong while answering. Please try again shortly.",
-        "usage": "Write a question, for example: {trigger}How long does the applicant have to complete it?",
-        "searching": "Searching the guidance …",
-    },
-}
-
 
 def strings(language: str) -> dict[str, str]:
-    return STRINGS.get(language, STRINGS["sv"])
+    """The Slack messages (catalogue keys "slack.*") in the language, Swedish unless English is asked for."""
+    return group("slack", language)
 
 
 @dataclass(frozen=True)

@@ -13,55 +13,20 @@ from urllib.parse import urljoin
 from assistant.compose import Citation
 from assistant.core import Answer
 from assistant.feedback import MAX_COMMENT, REASON_LABELS_EN, REASONS
-from assistant.web.i18n import strings
+from assistant.messages import messages_for, t
 
 CARD_VERSION = "1.5"  # the newest version Teams renders on desktop, web and mobile
 FEEDBACK_VERB = "feedback"
 
-TEXT: dict[str, dict[str, str]] = {
-    "sv": {
-        "unsure": "Assistenten är inte säker och svarar därför inte. Läs sidorna nedan eller fråga en kollega.",
-        "helpful": "👍 Bra svar",
-        "not_helpful": "👎 Dåligt svar",
-        "reason": "Vad var fel?",
-        "comment": "Kommentar (frivillig)",
-        "comment_placeholder": "Skriv inga personuppgifter här.",
-        "send": "Skicka",
-        "thanks": "Tack! Din återkoppling är sparad.",
-        "not_saved": "Din återkoppling kunde inte sparas: {message}",
-        "ask_something": "Skriv din fråga, till exempel: Hur lång tid har sökanden på sig att komplettera?",
-        "failed": "Jag kunde inte svara just nu: {message}",
-        "internal": "Något gick fel och felet har loggats. Försök igen om en stund.",
-        "stale": "granskningsdatum passerat",
-        "expired": "gäller inte längre",
-    },
-    "en": {
-        "unsure": "The assistant is not sure, so it does not answer. Read the pages below or ask a colleague.",
-        "helpful": "👍 Helpful",
-        "not_helpful": "👎 Not helpful",
-        "reason": "What was wrong?",
-        "comment": "Comment (optional)",
-        "comment_placeholder": "Do not write personal data here.",
-        "send": "Send",
-        "thanks": "Thank you! Your feedback has been saved.",
-        "not_saved": "Your feedback could not be saved: {message}",
-        "ask_something": "Type your question, for example: How long does the applicant have to complete it?",
-        "failed": "I could not answer right now: {message}",
-        "internal": "Something went wrong and it has been logged. Please try again shortly.",
-        "stale": "past its review date",
-        "expired": "no longer in force",
-    },
-}
-
 
 def text(language: str, key: str, **values: str) -> str:
     """A Teams message string in the user's language (Swedish unless English is asked for)."""
-    return TEXT.get(language, TEXT["sv"])[key].format(**values)
+    return t(f"teams.{key}", language, **values)
 
 
 def answer_to_card(answer: Answer, base_url: str, language: str) -> dict[str, Any]:
     """The Adaptive Card for one answer; relative citation URLs are made absolute against base_url."""
-    site = strings(language)
+    site = messages_for(language)
     body: list[dict[str, Any]] = [_text_block(answer.text)]
     if not answer.answered:
         body.append(_note(text(language, "unsure"), "warning"))
