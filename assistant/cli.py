@@ -118,15 +118,47 @@ def ingest(directory: Path | None, skip_invalid: bool, as_json: bool) -> None:
 
 @main.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--select", multiple=True, help="Only these codes or prefixes, e.g. LNK or LNK002 (repeatable, or a,b).")
+@click.option("--ignore", multiple=True, help="Skip these codes or prefixes (repeatable, or a,b).")
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Judge review dates as of this day.")
+@click.option("--rules", "list_rules", is_flag=True, help="List every rule with its code and severity.")
 @reports_errors
-def lint(directory: Path | None) -> None:
-    """Check every page's front matter and structure without publishing anything."""
-    from ingest.pages import PageError, read_knowledge
+def lint(
+    directory: Path | None,
+    as_json: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    strict: bool,
+    today: Any,
+    list_rules: bool,
+) -> None:
+    """Check the knowledge pages without publishing: `file:line: CODE problem` and a fix for each.
 
-    pages, problems = read_knowledge(directory or get_settings().knowledge_dir)
-    if problems:
-        raise PageError(problems)
-    click.echo(f"{len(pages)} sidor utan fel.")
+    Exit codes: 0 no errors (warnings may be shown), 1 errors found (or warnings with --strict),
+    2 the folder could not be read or an option is wrong."""
+    from ingest.lint import REGISTRY, UnknownCode, lint_knowledge
+
+    if list_rules:
+        for rule in sorted(REGISTRY.rules.values(), key=lambda r: r.code):
+            click.echo(f"{rule.code}  {rule.severity.value:<7}  {rule.title}")
+        return
+    try:
+        report = lint_knowledge(
+            directory or get_settings().knowledge_dir, today.date() if today else None, select, ignore
+        )
+    except UnknownCode as err:
+        raise click.UsageError(str(err)) from None
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for finding in report.findings:
+            click.echo(f"{finding}\n    fix: {finding.fix}")
+        click.echo(
+            f"{report.pages} sidor: {report.errors} fel, {report.warnings} varningar.", err=bool(report.findings)
+        )
+    sys.exit(report.exit_code(strict))
 
 
 @main.command()

@@ -241,12 +241,17 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+def knowledge_files(root: Path) -> list[Path]:
+    """The page files under root: every *.md except README.md and anything in a hidden folder."""
+    files = sorted(p for p in root.rglob("*.md") if not any(part.startswith(".") for part in p.relative_to(root).parts))
+    return [p for p in files if p.name.lower() != "readme.md"]
+
+
 def read_knowledge(root: Path) -> tuple[list[Page], list[PageProblem]]:
     """Read every page under root. Returns the valid pages and the problems of the rest (duplicates included)."""
     if not root.is_dir():
         return [], [PageProblem(str(root), 0, "", "knowledge folder does not exist")]
-    files = sorted(p for p in root.rglob("*.md") if not any(part.startswith(".") for part in p.parts))
-    files = [p for p in files if p.name.lower() != "readme.md"]
+    files = knowledge_files(root)
     if not files:
         return [], [PageProblem(str(root), 0, "", "no Markdown pages (*.md) found in the folder")]
     pages: list[Page] = []

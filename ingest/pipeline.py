@@ -34,8 +34,9 @@ class IngestSummary:
     reused: int
     seconds: float
     skipped: list[str] = field(default_factory=list)
-    changed_pages: list[str] = field(default_factory=list)
+    changed_pages: list[str] = field(default_factory=list)  # added or changed since the previous version
     deleted_pages: list[str] = field(default_factory=list)
+    added_pages: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -100,6 +101,7 @@ def publish_pages(
         page_hashes = {page.id: _page_hash(page) for page in pages}
         changed = sorted(pid for pid, h in page_hashes.items() if previous.page_hashes.get(pid) != h)
         deleted = sorted(set(previous.page_hashes) - set(page_hashes))
+        added = sorted(set(page_hashes) - set(previous.page_hashes))
         with store.staging() as (version, folder):
             summary = IngestSummary(
                 version=version,
@@ -112,10 +114,13 @@ def publish_pages(
                 skipped=[str(p) for p in skipped],
                 changed_pages=changed,
                 deleted_pages=deleted,
+                added_pages=added,
             )
             _write_version(folder, pages, sections, chunks, lexical, dense, embedder, page_hashes)
             summary.seconds = round(time.perf_counter() - started, 2)
-            manifest = _manifest(summary, embedder, chunks, page_hashes, settings or previous.settings)
+            manifest = _manifest(
+                summary, embedder, chunks, page_hashes, settings or previous.settings, store.current_version()
+            )
             (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
             store.publish(version, folder)
     return summary
@@ -223,6 +228,7 @@ def _manifest(
     chunks: Sequence[Chunk],
     page_hashes: dict[str, str],
     settings: dict[str, object],
+    previous_version: str | None,
 ) -> dict[str, object]:
     content = hashlib.sha256("".join(sorted(c.key for c in chunks)).encode()).hexdigest()
     return {
@@ -242,6 +248,13 @@ def _manifest(
         },
         "content_hash": content,
         "page_hashes": page_hashes,
+        # what changed against the version served when this one was built (the admin page shows it)
+        "changes": {
+            "previous": previous_version,
+            "added": summary.added_pages,
+            "changed": sorted(set(summary.changed_pages) - set(summary.added_pages)),
+            "removed": summary.deleted_pages,
+        },
         "skipped": summary.skipped,
         "seconds": summary.seconds,
         "settings": settings,

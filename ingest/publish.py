@@ -4,7 +4,9 @@ Layout under the index root:
     CURRENT                 name of the version being served (replaced with os.replace, never edited)
     versions/<version>/     a complete index: manifest.json, pages.json, chunks.json, dense.faiss, lexical-*
     versions/.staging-*     an ingest in progress; never read, removed by the next ingest
-    .ingest.lock            held while an ingest writes
+    .ingest.lock            held while an ingest or a rollback writes
+    history.jsonl           one line per publish or rollback: when, what, which version
+    watch.json              the last live re-index attempt (ok, or the problems that stopped it)
 """
 
 from __future__ import annotations
@@ -74,22 +76,68 @@ class IndexStore:
         final = self.versions / version
         os.rename(staged, final)
         _fsync_directory(self.versions)  # the rename is durable before CURRENT can name it
+        previous = self.current_version()
         self._point_at(version)
+        self.record_event("publish", version, previous=previous)
         self.prune()
 
-    def rollback(self, version: str | None = None) -> str:
-        """Serve an earlier version: the named one, or the one before the current."""
-        available = self.list_versions()
-        current = self.current_version()
-        if version is None:
-            older = [v for v in available if current is None or v < current]
-            if not older:
-                raise PublishError("there is no earlier version to roll back to")
-            version = older[-1]
-        if version not in available:
-            raise PublishError(f"no version {version!r}; available: {', '.join(available) or 'none'}")
-        self._point_at(version)
+    def rollback(self, version: str | None = None, by: str = "") -> str:
+        """Serve an earlier version: the named one, or the one before the current. Takes the ingest lock,
+        so a rollback never interleaves with a publish (which could otherwise undo it a moment later)."""
+        with self.lock():
+            available = self.list_versions()
+            current = self.current_version()
+            if version is None:
+                older = [v for v in available if current is None or v < current]
+                if not older:
+                    raise PublishError("there is no earlier version to roll back to")
+                version = older[-1]
+            if version not in available:
+                raise PublishError(f"no version {version!r}; available: {', '.join(available) or 'none'}")
+            self._point_at(version)
+            self.record_event("rollback", version, previous=current, by=by)
         return version
+
+    def record_event(self, action: str, version: str, previous: str | None = None, by: str = "") -> None:
+        """Append to history.jsonl (call with the lock held): the admin page lists publishes and rollbacks."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        entry = {
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "action": action,
+            "version": version,
+            "previous": previous,
+            "by": by,
+        }
+        with (self.root / "history.jsonl").open("a", encoding="utf-8") as f:
+            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest publishes and rollbacks, newest first."""
+        try:
+            lines = (self.root / "history.jsonl").read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        entries = []
+        for line in reversed(lines[-limit:]):
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut short by a crash; the rest still reads
+        return entries
+
+    def record_watch(self, result: dict[str, Any]) -> None:
+        """The last live re-index attempt, replaced atomically."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        temporary = self.root / f".watch.{secrets.token_hex(4)}"
+        temporary.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.root / "watch.json")
+
+    def last_watch(self) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = json.loads((self.root / "watch.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return result
 
     def prune(self, keep: int = KEEP_VERSIONS) -> None:
         current = self.current_version()

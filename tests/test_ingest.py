@@ -164,6 +164,51 @@ def test_index_rollback_serves_previous_version(
     assert f"* {first}" in output
 
 
+def test_index_rollback_waits_for_no_ingest_and_is_recorded(
+    monkeypatch: pytest.MonkeyPatch, knowledge_dir: Path, index_dir: Path
+) -> None:
+    store = IndexStore(index_dir)
+    first = run_ingest(knowledge_dir, store, HashEmbedder()).version
+    time.sleep(1.1)
+    (knowledge_dir / "jav.md").write_text((knowledge_dir / "jav.md").read_text() + "\nEn ny mening om jäv.\n")
+    second = run_ingest(knowledge_dir, store, HashEmbedder()).version
+    with store.lock():  # an ingest is writing: the rollback is refused, not interleaved
+        code, output = cli(monkeypatch, knowledge_dir, index_dir, "index", "rollback")
+    assert code == 1 and "another ingest" in output and store.current_version() == second
+    assert store.rollback(by="anna") == first
+    history = store.history()
+    assert [(e["action"], e["version"]) for e in history] == [
+        ("rollback", first),
+        ("publish", second),
+        ("publish", first),
+    ]
+    assert history[0]["previous"] == second and history[0]["by"] == "anna"
+
+
+def test_manifest_records_pages_added_changed_and_removed(knowledge_dir: Path, index_dir: Path) -> None:
+    store = IndexStore(index_dir)
+    first = run_ingest(knowledge_dir, store, HashEmbedder())
+    manifest = store.manifest()
+    assert manifest["changes"] == {
+        "previous": None,
+        "added": sorted(manifest["page_hashes"]),
+        "changed": [],
+        "removed": [],
+    }
+    time.sleep(1.1)
+    jav = knowledge_dir / "jav.md"
+    jav.write_text(jav.read_text() + "\nEn ny mening om jäv.\n")
+    removed = sorted(knowledge_dir.glob("*.md"))[0]
+    if removed == jav:
+        removed = sorted(knowledge_dir.glob("*.md"))[1]
+    removed.unlink()
+    new = knowledge_dir / "ny-sida.md"
+    new.write_text(jav.read_text().replace("id: jav", "id: ny-sida").replace("title: ", "title: Ny "))
+    run_ingest(knowledge_dir, store, HashEmbedder())
+    changes = store.manifest()["changes"]
+    assert changes == {"previous": first.version, "added": ["ny-sida"], "changed": ["jav"], "removed": [removed.stem]}
+
+
 def test_embedder_checksum_mismatch_is_refused(tmp_path: Path) -> None:
     weights = tmp_path / "model.safetensors"
     weights.write_bytes(b"not the model")

@@ -67,3 +67,13 @@ def test_chunk_section_fits_budget_and_carries_heading_path() -> None:
     assert all(len(c.embedding_text.split()) <= 60 for c in chunks)
     assert chunks[0].embedding_text.startswith("Sida – Frister – Förlängning\n")
     assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_render_markdown_turns_file_links_into_page_links() -> None:
+    from assistant.web.render import render_markdown
+
+    html = str(
+        render_markdown("Se [jäv](../regler/jav.md#anmalan-av-jav), [x](/pages/jav) och [w](https://e.se/a.md).")
+    )
+    assert 'href="/pages/jav#anmalan-av-jav"' in html
+    assert 'href="/pages/jav"' in html and 'href="https://e.se/a.md"' in html
