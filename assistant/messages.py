@@ -230,7 +230,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "answer.abstain": "Jag hittar inget säkert svar på det i vägledningarna. De här sidorna ligger närmast:",
         "answer.note_expired": "'{title}' har upphört att gälla.",
         "answer.note_stale": "'{title}' har passerat sitt granskningsdatum; kontrollera med sidans ägare.",
-        "redaction.notice": "Personuppgifter ({kinds}) togs bort ur din fråga innan den sparades.",
+        "redaction.notice": (
+            "Personuppgifter ({kinds}) togs bort ur din fråga innan den sparades. Nummer som ser ut som "
+            "personnummer tas bort även när kontrollsiffran är fel."
+        ),
         # Slack (bots/slack)
         "slack.sources": "Källor",
         "slack.closest": "Sidor som ligger närmast",
@@ -483,7 +486,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "answer.abstain": "I could not find a reliable answer in the guidance. These pages are the closest:",
         "answer.note_expired": "'{title}' has expired.",
         "answer.note_stale": "'{title}' is past its review date; check with its owner.",
-        "redaction.notice": "Personal data ({kinds}) was removed from your question before it was stored.",
+        "redaction.notice": (
+            "Personal data ({kinds}) was removed from your question before it was stored. Numbers shaped like a "
+            "personal identity number are removed even when their check digit is wrong."
+        ),
         # Slack (bots/slack)
         "slack.sources": "Sources",
         "slack.closest": "Closest pages",

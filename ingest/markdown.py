@@ -85,9 +85,16 @@ def split_sections(page: Page) -> list[Section]:
 
 
 def unique_anchor(anchor: str, used: dict[str, int]) -> str:
+    """The anchor, or the first free `anchor-2`, `anchor-3`, …: never one a heading on the page already has
+    (a heading 'Exempel 2' after two 'Exempel' headings must not get the second one's anchor)."""
     count = used.get(anchor, 0) + 1
+    candidate = anchor if count == 1 else f"{anchor}-{count}"
+    while candidate in used and candidate != anchor:
+        count += 1
+        candidate = f"{anchor}-{count}"
     used[anchor] = count
-    return anchor if count == 1 else f"{anchor}-{count}"
+    used.setdefault(candidate, 1)
+    return candidate
 
 
 def _collect_block(tokens: list[Token], i: int, blocks: list[Block], first_line: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
 from assistant.redaction import luhn_ok, redact, strip_placeholders
 
 
@@ -29,3 +31,25 @@ def test_redact_email_and_phone_numbers() -> None:
 
 def test_strip_placeholders_for_search() -> None:
     assert strip_placeholders(redact("Får 19121212-1212 söka stöd?").text) == "Får söka stöd?"
+
+
+def test_ask_stores_no_identifier_in_the_formats_a_probe_found(client: TestClient) -> None:
+    question = (
+        "Sökande 811218\u20139876 (fel kontrollsiffra 811218-9877), mejl anna\u200b.svensson@foretag.se, "
+        "tel +46-70-123 45 67 eller (08) 123 45 67: gäller 0 500 000 kr till bankgiro 0123-4567?"
+    )
+    body = client.post("/api/ask", json={"question": question}).json()
+    assert set(body["redacted"]) == {"personnummer", "e-post", "telefon"}
+    assert "togs bort" in body["notes"][0] and "kontrollsiffran" in body["notes"][0]
+    [stored] = client.get(f"/api/conversations/{body['conversation_id']}").json()["exchanges"]
+    for secret in ("9876", "9877", "svensson", "123 45 67"):
+        assert secret not in stored["question"]
+    assert "0 500 000 kr" in stored["question"] and "0123-4567" in stored["question"]
+    feedback = client.post(
+        f"/api/answers/{body['answer_id']}/feedback",
+        json={
+            "rating": "down",
+            "comment": "Räntan 0,085185 gäller från 2026-01-15, dnr NRV 2026/1234, ring 070\u2013123 45 67",
+        },
+    ).json()
+    assert feedback["comment"] == "Räntan 0,085185 gäller från 2026-01-15, dnr NRV 2026/1234, ring [telefonnummer]"

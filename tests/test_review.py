@@ -162,6 +162,29 @@ def test_item_status_assignment_and_resolution_note(seeded: Seeded) -> None:
     assert seeded.lead.patch(url, json={"status": "finished"}).status_code == 422
 
 
+def test_item_notes_and_assignees_are_redacted_like_questions(seeded: Seeded) -> None:
+    """Staff write free text too; a probe found notes and assignees stored verbatim."""
+    url = f"/api/review/items/{seeded.items['jav']}"
+    note = "Ringde sökande 811218–9876 på +46-70-123 45 67, beslut 0 500 000 kr enligt 23 § OSL"
+    item = seeded.lead.patch(url, json={"resolution_note": note, "assignee": "anna.s​vensson@nrv.example.se"}).json()
+    assert (
+        item["resolution_note"]
+        == "Ringde sökande [personnummer] på [telefonnummer], beslut 0 500 000 kr enligt 23 § OSL"
+    )
+    assert item["assignee"] == "[e-post]"
+    stored = seeded.lead.get(url).json()["item"]
+    assert "9876" not in json.dumps(stored) and "svensson" not in json.dumps(stored)
+    # A page owner's contact is published in the guidance itself: assigning to it by address still works.
+    owner = seeded.lead.patch(url, json={"assignee": "juridik@nrv.example.se"}).json()
+    assert owner["assignee"] == "juridik@nrv.example.se"
+    case = seeded.lead.post(
+        "/api/review/eval-cases",
+        json={"question": "Hur anmäler jag jäv?", "targets": ["jav"], "note": "från 19811218-9876, (08) 123 45 67"},
+    )
+    assert case.status_code == 201, case.text
+    assert case.json()["note"] == "från [personnummer], [telefonnummer]"
+
+
 def test_bulk_change_is_all_or_nothing(seeded: Seeded) -> None:
     two = [seeded.items["jav"], seeded.items["utbetalning"]]
     missing = seeded.lead.post(

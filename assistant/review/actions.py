@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from assistant.db import Database
 from assistant.errors import AssistantError, ErrorCode
+from assistant.redaction import redact_optional
 from assistant.review.directory import PageDirectory, Scope
 from assistant.review.models import ReviewState
 from assistant.review.queue import CLOSED, STATUSES, QueueFilters, ReviewItem, load_items
@@ -17,6 +18,7 @@ from assistant.review.storage import stored
 
 MAX_BULK = 500
 MAX_NOTE = 4000
+MAX_ASSIGNEE = 200  # the column's width
 
 
 @dataclass(frozen=True)
@@ -64,17 +66,29 @@ def change_items(
     with stored("the change could not be saved; please try again"):
         items = find_items(database, ids, directory, scope)
         with database.session() as session:
-            _save(session, items, change, user_id, now)
+            _save(session, items, change, user_id, now, owner_contacts(directory))
     return find_items(database, ids, directory, scope)
 
 
-def _save(session: Session, items: list[ReviewItem], change: ReviewChange, user_id: str, now: dt.datetime) -> None:
+def owner_contacts(directory: PageDirectory) -> set[str]:
+    """The page owners' contact addresses: published in the guidance itself, so an assignee may name them."""
+    return {entry.page.owner.contact for entry in directory.pages.values() if entry.page.owner.contact}
+
+
+def _save(
+    session: Session,
+    items: list[ReviewItem],
+    change: ReviewChange,
+    user_id: str,
+    now: dt.datetime,
+    contacts: set[str],
+) -> None:
     for item in items:
         state = session.get(ReviewState, (item.kind, item.source_id))
         if state is None:
             state = ReviewState(kind=item.kind, source_id=item.source_id, status="new")
             session.add(state)
-        _apply(state, item, change)
+        _apply(state, item, change, contacts)
         state.updated_at, state.updated_by = now, user_id
         if state.status in CLOSED and item.status not in CLOSED:
             state.resolved_at = now
@@ -82,17 +96,20 @@ def _save(session: Session, items: list[ReviewItem], change: ReviewChange, user_
             state.resolved_at = None
 
 
-def _apply(state: ReviewState, item: ReviewItem, change: ReviewChange) -> None:
+def _apply(state: ReviewState, item: ReviewItem, change: ReviewChange, contacts: set[str]) -> None:
+    """Staff write free text too: notes and assignees are redacted like questions (a page owner's published
+    contact address is kept, so assigning to the owner by address still works)."""
     if change.status is not None:
         state.status = change.status
     if change.resolution_note is not None:
-        state.resolution_note = change.resolution_note.strip() or None
+        state.resolution_note = redact_optional(change.resolution_note.strip() or None)
     if change.assign_to_owner:
         if not item.owner_contact:
             raise AssistantError(ErrorCode.INVALID_INPUT, f"{item.id} has no page owner to assign it to")
         state.assignee = item.owner_contact
     elif change.assignee is not None:
-        state.assignee = change.assignee.strip() or None
+        assignee = redact_optional(change.assignee.strip() or None, keep=contacts)
+        state.assignee = assignee[:MAX_ASSIGNEE] if assignee else None  # labels can be longer than numbers
     if state.status in CLOSED and not state.resolution_note:
         raise AssistantError(
             ErrorCode.INVALID_INPUT,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from assistant.db import Database
 from assistant.errors import AssistantError, ErrorCode
-from assistant.redaction import redact
+from assistant.redaction import redact, redact_optional
 from assistant.review.directory import PageDirectory
 from assistant.review.models import EvalCase
 from assistant.review.periods import as_utc
@@ -123,7 +123,7 @@ def create_eval_case(
             gold_sections=gold_sections,
             source_item=source_item,
             created_by=user_id,
-            note=(note or "").strip() or None,
+            note=redact_optional((note or "").strip() or None),
             created_at=dt.datetime.now(dt.UTC),
         )
         session.add(row)
