@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from assistant.asof import as_of_note, resolve_as_of, without_phrase
 from assistant.compose import DEFAULT_THRESHOLD, Citation, Composer, Draft, ExtractiveComposer, LinkBuilder
 from assistant.confidence import confidence_model
 from assistant.db import Conversation, Database, Exchange
@@ -109,8 +110,12 @@ class Assistant:
         user_id: str | None = None,
         channel_ref: str | None = None,
         language: str | None = None,
+        as_of: dt.date | None = None,
     ) -> Answer:
-        """Answer one question. Personal data is removed first; the exchange is stored before returning."""
+        """Answer one question. Personal data is removed first; the exchange is stored before returning.
+
+        `as_of` (or "som det gällde den 1 mars 2025" in the question) answers with the guidance in force
+        that day; see assistant/asof.py."""
         started = time.perf_counter()
         language = language or self.settings.language
         if not question.strip():
@@ -123,12 +128,20 @@ class Assistant:
         searcher = self.searcher()
         previous = self._previous_question(conversation_id, channel_ref, channel, user_id)
         search_text, follow_up = with_context(strip_placeholders(clean.text), previous)
-        hits = searcher.search(search_text, k=max(self.settings.top_k, 5))
+        when = resolve_as_of(clean.text, as_of)
+        filters = SearchFilters(include_stale=not self.settings.exclude_stale)
+        hits = searcher.search(
+            without_phrase(search_text, when),
+            k=max(self.settings.top_k, 5),
+            filters=filters,
+            today=when.day if when else None,
+        )
         draft = self._compose(clean.text, search_text, hits, searcher, language)
         notes = list(draft.notes)
         if clean.changed:
             notes.insert(0, redaction_notice(clean.kinds, language))
         notes.extend(_freshness_notes(draft.citations, language))
+        notes.extend(as_of_note(when, language))
         latency = round((time.perf_counter() - started) * 1000, 1)
         answer = Answer(
             answer_id="",

@@ -20,6 +20,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ask_label": "Ställ en fråga om handläggningen",
         "ask_placeholder": "T.ex. Hur lång tid har sökanden på sig att komplettera?",
         "ask_button": "Fråga",
+        "as_of_label": "Som det gällde den (valfritt)",
         "search_label": "Sök i vägledningarna",
         "search_button": "Sök",
         "all_pages": "Alla vägledningar",
@@ -230,6 +231,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "answer.abstain": "Jag hittar inget säkert svar på det i vägledningarna. De här sidorna ligger närmast:",
         "answer.note_expired": "'{title}' har upphört att gälla.",
         "answer.note_stale": "'{title}' har passerat sitt granskningsdatum; kontrollera med sidans ägare.",
+        "answer.note_as_of": "Svaret gäller som det var den {day}: bara vägledning som gällde då citeras.",
         "redaction.notice": (
             "Personuppgifter ({kinds}) togs bort ur din fråga innan den sparades. Nummer som ser ut som "
             "personnummer tas bort även när kontrollsiffran är fel."
@@ -279,6 +281,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ask_label": "Ask a question about case handling",
         "ask_placeholder": "E.g. How long does the applicant have to complete the application?",
         "ask_button": "Ask",
+        "as_of_label": "As it applied on (optional)",
         "search_label": "Search the guidance",
         "search_button": "Search",
         "all_pages": "All guidance pages",
@@ -486,6 +489,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "answer.abstain": "I could not find a reliable answer in the guidance. These pages are the closest:",
         "answer.note_expired": "'{title}' has expired.",
         "answer.note_stale": "'{title}' is past its review date; check with its owner.",
+        "answer.note_as_of": "Answered as it applied on {day}: only guidance in force that day is cited.",
         "redaction.notice": (
             "Personal data ({kinds}) was removed from your question before it was stored. Numbers shaped like a "
             "personal identity number are removed even when their check digit is wrong."

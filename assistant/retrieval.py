@@ -37,7 +37,8 @@ class SearchFilters:
     tags: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ("published",)
-    include_expired: bool = False
+    include_expired: bool = False  # also pages outside their valid_from/valid_to period
+    include_stale: bool = True  # pages past their review date (cited with a warning); ASSISTANT_EXCLUDE_STALE
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class Searcher:
         filters: SearchFilters | None = None,
         today: dt.date | None = None,
     ) -> list[Hit]:
+        """`today` is the day validity is judged on: a question asked "as of" a date passes that date.
+        Review status is always judged on the real today (a page is due for review now, not then)."""
         today = today or dt.date.today()
         filters = filters or SearchFilters()
         query = self.analyse(text)
@@ -170,6 +173,7 @@ class Searcher:
             allowed = page.status in filters.statuses
             allowed &= filters.include_expired or not page.is_expired(today)
             allowed &= page.valid_from is None or page.valid_from <= today or filters.include_expired
+            allowed &= filters.include_stale or not page.is_stale(dt.date.today())
             allowed &= not filters.doc_types or page.doc_type in filters.doc_types
             allowed &= not filters.tags or bool(set(filters.tags) & set(page.tags))
             ok[page_id] = allowed
@@ -201,7 +205,7 @@ class Searcher:
                     lexical=float(lexical[i]),
                     dense=float(dense[i]),
                     coverage=self.coverage(query, chunk.embedding_text),
-                    stale=page.is_stale(today),
+                    stale=page.is_stale(dt.date.today()),
                     expired=page.is_expired(today),
                 )
             )

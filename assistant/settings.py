@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     fusion_weight: float | None = Field(None, ge=0, le=1, description="weight on lexical scores in hybrid search")
     answer_threshold: float | None = Field(None, ge=0, le=1, description="confidence below which it abstains")
     top_k: int = Field(5, ge=1, le=50, description="citations and suggestions shown at most")
+    exclude_stale: bool = Field(
+        False, description="leave pages past their review date out of answers (default: cite them with a warning)"
+    )
 
     # Optional generative answers through an OpenAI-compatible chat endpoint
     llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1; unset = extractive only")

@@ -26,6 +26,12 @@ class AskRequest(BaseModel):
     channel: Literal["api", "web", "widget"] = Field(
         "api", description="Where the question was asked: the start page (web), the intranet widget, or an integration"
     )
+    as_of: dt.date | None = Field(
+        None,
+        description="Answer as the guidance applied on this day (ISO date, e.g. 2025-03-01): only pages in force "
+        "then are cited, and a note says so. Default: today, or a date named in the question "
+        "('som det gällde den 1 mars 2025')",
+    )
 
 
 class CitationOut(BaseModel):
@@ -71,6 +77,7 @@ async def ask(body: AskRequest, request: Request, principal: Caseworker) -> dict
         channel=body.channel,
         user_id=principal.user_id,
         language=body.language,
+        as_of=body.as_of,
     )
     result: dict[str, Any] = answer.to_dict()
     return result

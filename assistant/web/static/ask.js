@@ -102,7 +102,13 @@
       const response = await fetch("/api/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ question, conversation_id: conversationId, language: form.dataset.lang, channel: "web" }),
+        body: JSON.stringify({
+          question,
+          conversation_id: conversationId,
+          language: form.dataset.lang,
+          channel: "web",
+          as_of: (form.as_of && form.as_of.value) || null,
+        }),
       });
       if (!response.ok) throw new Error(String(response.status));
       const answer = await response.json();

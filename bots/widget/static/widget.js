@@ -30,6 +30,7 @@
       question: "Din fråga",
       hint: "Skriv inga personuppgifter. Enter skickar, Skift+Enter ger ny rad.",
       send: "Fråga",
+      asOf: "Som det gällde den (valfritt)",
       newConversation: "Ny konversation",
       conversation: "Konversation med AI-assistenten",
       you: "Du frågade:",
@@ -71,6 +72,7 @@
       question: "Your question",
       hint: "Do not enter personal data. Enter sends, Shift+Enter adds a line.",
       send: "Ask",
+      asOf: "As it applied on (optional)",
       newConversation: "New conversation",
       conversation: "Conversation with the AI assistant",
       you: "You asked:",
@@ -167,6 +169,7 @@
     "textarea { font: inherit; width: 100%; padding: .45em; border: 2px solid #4a4a4a; border-radius: 4px;",
     "  resize: vertical; color: #1b1b1b; background: #fff; }",
     ".hint { font-size: .88em; color: #4a4a4a; }",
+    ".as-of { display: flex; gap: .5em; align-items: center; font-size: .88em; margin: .3em 0; }",
     ".actions { display: flex; flex-wrap: wrap; gap: .5em; }",
     ".ask { display: flex; flex-direction: column; gap: .35em; }",
     ".status:empty { display: none; }",
@@ -289,6 +292,7 @@
         required: true,
         "aria-describedby": this.uid + "-hint",
       });
+      this.asOf = el("input", { id: this.uid + "-as-of", name: "as_of", type: "date", min: "1990-01-01" });
       this.sendButton = el("button", { type: "submit" }, t.send);
       this.newButton = el("button", { type: "button", class: "secondary" }, t.newConversation);
       this.status = el("p", { class: "status", role: "status" });
@@ -299,6 +303,7 @@
         el("label", { for: this.uid + "-q" }, t.question),
         this.input,
         el("p", { id: this.uid + "-hint", class: "hint" }, t.hint),
+        el("label", { for: this.uid + "-as-of", class: "as-of" }, t.asOf, this.asOf),
         el("div", { class: "actions" }, this.sendButton, this.newButton)
       );
       this.panel = el(
@@ -416,7 +421,13 @@
     }
 
     askBody(question) {
-      return { question: question, conversation_id: this.conversationId, language: this.language, channel: "widget" };
+      return {
+        question: question,
+        conversation_id: this.conversationId,
+        language: this.language,
+        channel: "widget",
+        as_of: this.asOf.value || null,
+      };
     }
 
     show(question, answer) {
