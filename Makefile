@@ -28,8 +28,8 @@ system-deps: ## Debian packages the tests need: PostgreSQL server and Chromium
 ingest: install ## publish a new index version from knowledge/
 	$(BIN)/assistant ingest
 
-run: install ingest ## set up, ingest the sample knowledge and serve on http://127.0.0.1:8000
-	$(BIN)/assistant serve --host 127.0.0.1 --port 8000
+run: install ingest ## set up, ingest the sample knowledge and serve on http://127.0.0.1:8000 (development mode)
+	ASSISTANT_ENVIRONMENT=development $(BIN)/assistant serve --host 127.0.0.1 --port 8000
 
 test: install system-deps ## the whole suite: SQLite and PostgreSQL, real model, real Chromium
 	$(BIN)/pytest -q -p no:cacheprovider

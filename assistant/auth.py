@@ -21,6 +21,7 @@ from assistant.errors import AssistantError, ErrorCode
 from assistant.settings import Settings
 
 TOKEN_PREFIX = "vat_"
+PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip", "x-forwarded-host")
 
 
 class Role(StrEnum):
@@ -100,6 +101,15 @@ class Authenticator:
         if mode == "dev":
             if not self.settings.host_is_loopback():
                 raise AssistantError(ErrorCode.UNAUTHENTICATED, "dev sign-in only works on a loopback address")
+            # A reverse proxy on the same host reaches the loopback listener too, and would make every
+            # visitor the dev role: dev sign-in is for a person at this machine only.
+            forwarded = [h for h in PROXY_HEADERS if h in request.headers]
+            if forwarded:
+                raise AssistantError(
+                    ErrorCode.UNAUTHENTICATED,
+                    f"dev sign-in refuses requests that came through a proxy ({', '.join(forwarded)}); "
+                    "use ASSISTANT_AUTH_MODE=proxy or oidc behind a proxy",
+                )
             return Principal("dev-user", frozenset({Role(self.settings.dev_role)}), "Utvecklare", "dev")
         if mode == "proxy":
             return self._proxy(request)
@@ -161,11 +171,15 @@ class Authenticator:
         return Principal(user, self._map_roles(roles), user, "proxy")
 
     def _map_roles(self, names: Any) -> frozenset[Role]:
+        """The assistant roles for the identity provider's role names. A claim that is neither a string nor a
+        list of strings (a number, an object) is malformed: no role at all, so every route answers 403."""
         if isinstance(names, str):
             names = [names]
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            return frozenset()
         roles = set()
         for name in names:
-            mapped = self.settings.role_map.get(name, name)
+            mapped = str(self.settings.role_map.get(name, name))
             if mapped in Role._value2member_map_:
                 roles.add(Role(mapped))
         return frozenset(roles or {Role.CASEWORKER})
@@ -177,7 +191,10 @@ def require(*roles: Role) -> Callable[[Request], Principal]:
     def dependency(request: Request) -> Principal:
         principal: Principal = request.app.state.auth.authenticate(request)
         if roles and not principal.has(*roles):
-            raise AssistantError(ErrorCode.FORBIDDEN, f"needs role {' or '.join(r.value for r in roles)}")
+            held = ", ".join(sorted(r.value for r in principal.roles)) or "no role"
+            raise AssistantError(
+                ErrorCode.FORBIDDEN, f"needs role {' or '.join(r.value for r in roles)} (signed in with {held})"
+            )
         request.state.principal = principal
         return principal
 

@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production"] = Field(
-        "development", description="production refuses placeholder secrets and the dev sign-in mode"
+        "production",
+        description="production (the default; `make run` sets development) refuses placeholder secrets and "
+        "the dev sign-in mode when the server starts",
     )
     language: Literal["sv", "en"] = Field("sv", description="default interface language")
 
@@ -100,11 +102,17 @@ class Settings(BaseSettings):
         "origins with credentials (CORS on /api/ask and /api/answers/{id}/feedback only); empty = same origin only",
     )
 
-    @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> Settings:
+    def refuse_unsafe_production(self) -> None:
+        """Raise ValueError when a server would start in production with development shortcuts.
+
+        Checked when the server starts (create_app), not when settings are read, so the commands that
+        serve nobody (ingest, lint, eval, purge, export) work with the production default."""
         if self.environment == "production":
             if self.auth_mode == "dev":
-                raise ValueError("ASSISTANT_AUTH_MODE=dev is not allowed when ASSISTANT_ENVIRONMENT=production")
+                raise ValueError(
+                    "ASSISTANT_AUTH_MODE=dev is not allowed when ASSISTANT_ENVIRONMENT=production (the default); "
+                    "set ASSISTANT_AUTH_MODE=oidc or proxy, or ASSISTANT_ENVIRONMENT=development on your own machine"
+                )
             channels = self.slack_bot_token is not None or self.teams_app_id is not None
             if channels and not self.public_base_url:
                 raise ValueError("set ASSISTANT_PUBLIC_BASE_URL: Slack and Teams need absolute links to the pages")
@@ -112,7 +120,6 @@ class Settings(BaseSettings):
                 value = getattr(self, name)
                 if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS - {""}:
                     raise ValueError(f"ASSISTANT_{name.upper()} is a placeholder; set the real secret")
-        return self
 
     @model_validator(mode="after")
     def _oidc_needs_issuer_audience_and_keys(self) -> Settings:

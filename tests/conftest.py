@@ -156,6 +156,7 @@ def settings(knowledge_dir: Path, index_dir: Path, database_url: str) -> Setting
         # The default confidence model was fitted for the real model over knowledge/; on this five-page index
         # with hash-demo its scores sit far lower (answerable questions 0.05-0.7, off-topic ones below 0.01).
         answer_threshold=0.02,
+        environment="development",
         auth_mode="dev",
         dev_role="caseworker",
         _env_file=None,  # type: ignore[call-arg]

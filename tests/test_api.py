@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import make_client
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -171,7 +172,8 @@ def test_health_readiness_and_metrics(client: TestClient) -> None:
     assert 'assistant_questions_total{channel="api"' in metrics
 
 
-def test_search_status_filter_finds_archived_pages_on_request(client: TestClient) -> None:
+def test_search_status_filter_finds_archived_pages_on_request(settings: Settings, published: IndexStore) -> None:
+    client = make_client(settings, dev_role="editor")  # caseworkers search only what is in force
     default = client.get("/api/search", params={"q": "lägesrapport kvartal"}).json()["hits"]
     assert "gammal-rutin" not in {h["page_id"] for h in default}
     archived = client.get("/api/search", params={"q": "lägesrapport kvartal", "status": "archived"}).json()["hits"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+from conftest import make_client
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -177,9 +178,9 @@ def test_oidc_mode_needs_issuer_audience_and_keys() -> None:
         Settings(auth_mode="oidc", oidc_audience="api://x", oidc_jwks_url="https://k", _env_file=None)  # type: ignore[call-arg]
 
 
-def test_production_refuses_dev_mode() -> None:
+def test_production_refuses_dev_mode(settings: Settings) -> None:
     with pytest.raises(ValueError, match="not allowed"):
-        Settings(environment="production", auth_mode="dev", _env_file=None)  # type: ignore[call-arg]
+        create_app(settings.model_copy(update={"environment": "production"}))
 
 
 def test_token_cli_creates_and_revokes(settings: Settings, published: object, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,3 +198,43 @@ def test_token_cli_creates_and_revokes(settings: Settings, published: object, mo
     revoked = CliRunner().invoke(main, ["token", "revoke", "slack-bot"])
     assert revoked.exit_code == 0 and "1 token(s) revoked" in revoked.output
     assert client.get("/api/pages", headers=bearer(plain)).status_code == 401
+
+
+@pytest.mark.parametrize("claim", [7, {"role": "admin"}, [{"x": 1}], [3, "admin"]], ids=str)
+def test_oidc_role_claim_of_the_wrong_type_is_no_role(
+    oidc_settings: Settings, published: object, signing_key: rsa.RSAPrivateKey, claim: object
+) -> None:
+    """Measured: a signed token whose role claim was a number or an object gave 500."""
+    with TestClient(create_app(oidc_settings)) as client:
+        response = client.get("/api/pages", headers=bearer(token(signing_key, roles=claim)))
+    assert response.status_code == 403, response.text
+    assert "role" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "header", [{"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=203.0.113.9"}, {"X-Real-IP": "203.0.113.9"}]
+)
+def test_dev_mode_refuses_requests_through_a_proxy(client: TestClient, header: dict[str, str]) -> None:
+    """A reverse proxy on the same host would otherwise make every visitor the dev role."""
+    response = client.get("/api/pages", headers=header)
+    assert response.status_code == 401
+    assert "proxy" in response.json()["error"]["message"]
+    assert client.get("/api/pages").status_code == 200
+
+
+def test_environment_defaults_to_production_and_make_run_sets_development(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASSISTANT_ENVIRONMENT", raising=False)
+    assert Settings(_env_file=None).environment == "production"  # type: ignore[call-arg]
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "ASSISTANT_ENVIRONMENT=development" in run
+
+
+def test_search_in_drafts_and_archive_needs_an_editor(settings: Settings, published: object) -> None:
+    caseworker = make_client(settings)
+    for status in ("draft", "archived"):
+        refused = caseworker.get("/api/search", params={"q": "ansökan", "status": status})
+        assert refused.status_code == 403, refused.text
+    assert caseworker.get("/api/search", params={"q": "ansökan", "status": "published"}).status_code == 200
+    editor = make_client(settings, dev_role="editor")
+    assert editor.get("/api/search", params={"q": "ansökan", "status": "draft"}).status_code == 200

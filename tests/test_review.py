@@ -358,6 +358,32 @@ def test_eval_case_must_name_a_real_section_or_abstain(seeded: Seeded) -> None:
     assert seeded.lead.get("/api/review/eval-cases.jsonl").text == ""
 
 
+def test_eval_cases_editor_lists_and_deletes_only_cases_on_their_pages(seeded: Seeded) -> None:
+    """Measured: an editor could list and delete every eval case. Now they are scoped like the queue."""
+    lead = seeded.lead
+    jav = lead.post("/api/review/eval-cases", json={"question": "Jäv?", "targets": ["jav"]}).json()
+    own = lead.post("/api/review/eval-cases", json={"question": "Frist?", "targets": ["komplettering"]}).json()
+    glass = lead.post(
+        "/api/review/eval-cases",
+        json={"question": "Glass?", "should_answer": False, "source_item": seeded.items["glass"]},
+    ).json()
+    editor = signed_in(seeded.settings, "foretagsstod@nrv.example.se", "editor")  # owns komplettering
+
+    queue = {i["id"] for i in editor.get("/api/review/items").json()["items"]}
+    glass_visible = seeded.items["glass"] in queue  # an abstention is about the pages it suggested
+    listed = {c["case_id"] for c in editor.get("/api/review/eval-cases").json()["cases"]}
+    assert listed == {own["case_id"]} | ({glass["case_id"]} if glass_visible else set())
+    assert "Jäv?" not in editor.get("/api/review/eval-cases.jsonl").text
+    assert "Jäv?" not in editor.get("/review/eval-cases").text and "Frist?" in editor.get("/review/eval-cases").text
+    for other in (jav,) if glass_visible else (jav, glass):
+        assert editor.delete(f"/api/review/eval-cases/{other['case_id']}").status_code == 404
+    assert editor.delete(f"/api/review/eval-cases/{own['case_id']}").status_code == 204
+    assert {c["case_id"] for c in lead.get("/api/review/eval-cases").json()["cases"]} == {
+        jav["case_id"],
+        glass["case_id"],
+    }
+
+
 # --- sign-in and roles on every route -------------------------------------------------------------------------
 
 REVIEW_ROUTES = [

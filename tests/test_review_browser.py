@@ -43,6 +43,7 @@ def lead_url(knowledge_dir: Path, index_dir: Path, published: IndexStore, tmp_pa
         index_dir=index_dir,
         database_url=f"sqlite:///{tmp_path / 'a.db'}",
         embedding_model="hash-demo",
+        environment="development",
         auth_mode="dev",
         dev_role="caseworker",
         _env_file=None,

@@ -362,6 +362,59 @@ def test_slack_retried_event_is_answered_once_even_by_another_process(
     assert len(slack_server.calls_to("chat.postMessage")) == 1
 
 
+@pytest.mark.parametrize("timestamp", ["not-a-number", "", "1.5e9", "-1", "9" * 40])
+def test_slack_non_numeric_timestamp_is_refused_before_the_signature_check(slack: TestClient, timestamp: str) -> None:
+    """Measured: a non-numeric X-Slack-Request-Timestamp gave 500 before any signature check."""
+    body = event_body(mention(QUESTION))
+    headers = {**signed(body), "X-Slack-Request-Timestamp": timestamp, "Content-Type": "application/json"}
+    response = slack.post("/slack/events", content=body, headers=headers)
+    assert response.status_code == 401, response.text
+    assert "X-Slack-Request-Timestamp" in response.json()["error"]["message"]
+
+
+def test_slack_replayed_slash_command_is_answered_once(slack_settings: Settings, slack_server: SlackApiServer) -> None:
+    """Measured: a slash command replayed inside the five-minute window was answered again."""
+    form = urlencode(
+        {
+            "team_id": TEAM_ID,
+            "channel_id": CHANNEL,
+            "user_id": USER,
+            "command": "/fraga",
+            "text": QUESTION,
+            "response_url": slack_server.response_url("command"),
+            "trigger_id": "1760000.45.x",
+        }
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(form)}
+    with running(slack_settings) as first, running(slack_settings) as second:
+        assert first.post("/slack/events", content=form, headers=headers).status_code == 200
+        slack_server.wait_for("response_url")
+        assert second.post("/slack/events", content=form, headers=headers).status_code == 200
+    assert len(slack_server.calls_to("response_url")) == 1
+    with first.app.state.assistant.database.session() as session:  # type: ignore[attr-defined]
+        assert len(session.scalars(select(Exchange)).all()) == 1
+
+
+def test_slack_replayed_button_click_is_processed_once(slack: TestClient, slack_server: SlackApiServer) -> None:
+    answer_id = answer_id_of(ask_in_channel(slack, slack_server))
+    base = {"team": {"id": TEAM_ID}, "user": {"id": USER, "team_id": TEAM_ID}, "api_app_id": "A0NRV"}
+    payload = {
+        **base,
+        "type": "block_actions",
+        "trigger_id": "1760000.46.x",
+        "response_url": slack_server.response_url("up"),
+        "actions": [{"type": "button", "action_id": "feedback_up", "block_id": "feedback", "value": answer_id}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+    assert slack.post("/slack/events", content=body, headers=headers).status_code == 200
+    slack_server.wait_for("response_url")
+    assert slack.post("/slack/events", content=body, headers=headers).status_code == 200
+    time.sleep(0.3)  # a second confirmation, if any, would be posted after the acknowledgement
+    assert len(slack_server.calls_to("response_url")) == 1
+    assert len(feedback_rows(slack)) == 1
+
+
 def test_slack_is_off_when_not_configured(settings: Settings, published: IndexStore) -> None:
     body = event_body(mention(QUESTION))
     for partial in ({}, {"slack_bot_token": SecretStr(BOT_TOKEN)}, {"slack_signing_secret": SecretStr(SIGNING_SECRET)}):

@@ -33,6 +33,7 @@ EXTENSION_GROUP = "vagledning_assistant.extensions"
 def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     """Build the app. Refuses to start in dev sign-in mode unless it listens on loopback only."""
     configure_logging()
+    settings.refuse_unsafe_production()
     if settings.auth_mode == "dev" and not settings.host_is_loopback():
         raise RuntimeError("ASSISTANT_AUTH_MODE=dev is only allowed when the server listens on a loopback address")
     app = FastAPI(

@@ -97,8 +97,11 @@ async def search(
 ) -> dict[str, Any]:
     """Hybrid search over the published guidance; each hit names page, section anchor, score and snippet.
 
-    By default only published pages in force are searched; `status` and `include_expired` widen that
-    (editors checking drafts, or looking up what applied before)."""
+    By default only published pages in force are searched; `include_expired` widens that (looking up what
+    applied before) and `status` does for editors, quality leads and admins (403 for caseworkers: drafts
+    and archived pages are not guidance in force)."""
+    if any(s != "published" for s in status or ()) and not principal.has(*REVIEWERS):
+        raise AssistantError(ErrorCode.FORBIDDEN, "searching draft or archived pages needs role editor or up")
     filters = SearchFilters(
         tags=tuple(tag or ()),
         doc_types=tuple(doc_type or ()),

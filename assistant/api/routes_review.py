@@ -137,9 +137,9 @@ def report(
 
 @router.get("/eval-cases")
 def eval_cases(ctx: Context) -> dict[str, Any]:
-    """Every eval case made in review."""
+    """Every eval case made in review (editors: the cases on their pages, as in the queue)."""
     with ctx.database.session() as session:
-        return {"cases": [c.to_dict() for c in list_eval_cases(session)]}
+        return {"cases": [c.to_dict() for c in list_eval_cases(session, scope=ctx.scope, directory=ctx.directory)]}
 
 
 @router.post("/eval-cases", status_code=201)
@@ -163,7 +163,7 @@ def add_eval_case(body: EvalCaseRequest, ctx: Context) -> dict[str, Any]:
 @router.delete("/eval-cases/{case_id}", status_code=204)
 def remove_eval_case(case_id: str, ctx: Context) -> Response:
     """Delete an eval case that turned out to be wrong."""
-    delete_eval_case(ctx.database, case_id)
+    delete_eval_case(ctx.database, case_id, ctx.scope, ctx.directory)
     return Response(status_code=204)
 
 
@@ -171,7 +171,7 @@ def remove_eval_case(case_id: str, ctx: Context) -> Response:
 def eval_cases_file(ctx: Context) -> Response:
     """The eval cases as JSONL in the eval question format, for `assistant eval`."""
     with ctx.database.session() as session:
-        text = eval_cases_jsonl(session)
+        text = eval_cases_jsonl(session, ctx.scope, ctx.directory)
     return Response(
         text,
         media_type="application/x-ndjson; charset=utf-8",

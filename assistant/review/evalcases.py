@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from assistant.db import Database
 from assistant.errors import AssistantError, ErrorCode
 from assistant.redaction import redact, redact_optional
-from assistant.review.directory import PageDirectory
+from assistant.review.directory import PageDirectory, Scope
 from assistant.review.models import EvalCase
 from assistant.review.periods import as_utc
+from assistant.review.queue import QueueFilters, load_items
 from assistant.review.storage import stored
 
 MAX_QUESTION = 2000
@@ -131,23 +132,50 @@ def create_eval_case(
         return _item(row)
 
 
-def list_eval_cases(session: Session, source_item: str | None = None) -> list[EvalCaseItem]:
+EVERYTHING = Scope(everything=True)
+
+
+def list_eval_cases(
+    session: Session,
+    source_item: str | None = None,
+    scope: Scope = EVERYTHING,
+    directory: PageDirectory | None = None,
+) -> list[EvalCaseItem]:
+    """The eval cases the scope allows, oldest first (editors: cases on their pages, as in the queue)."""
     stmt = select(EvalCase).order_by(EvalCase.created_at)
     if source_item:
         stmt = stmt.where(EvalCase.source_item == source_item)
-    return [_item(row) for row in session.scalars(stmt).all()]
+    return in_scope(session, [_item(row) for row in session.scalars(stmt).all()], scope, directory)
 
 
-def delete_eval_case(database: Database, case_id: str) -> None:
+def in_scope(
+    session: Session, cases: list[EvalCaseItem], scope: Scope, directory: PageDirectory | None
+) -> list[EvalCaseItem]:
+    """A case is an editor's when it names one of their pages, or was made from a queue item they can see
+    (a question that should be abstained on names no page: the item it came from decides)."""
+    if scope.everything:
+        return cases
+    sources = sorted({c.source_item for c in cases if c.source_item and not scope.allows(c.gold_ids)})
+    visible: set[str] = set()
+    if sources and directory is not None:
+        visible = {item.id for item in load_items(session, QueueFilters(), directory, scope, ids=sources)}
+    return [c for c in cases if scope.allows(c.gold_ids) or c.source_item in visible]
+
+
+def delete_eval_case(
+    database: Database, case_id: str, scope: Scope = EVERYTHING, directory: PageDirectory | None = None
+) -> None:
+    """Delete a case the scope allows; any other is 'not found', as queue items outside it are."""
     with stored("the eval case could not be deleted; please try again"), database.session() as session:
         row = session.get(EvalCase, case_id)
-        if row is None:
+        if row is None or not in_scope(session, [_item(row)], scope, directory):
             raise AssistantError(ErrorCode.NOT_FOUND, f"no eval case {case_id!r}")
         session.delete(row)
 
 
-def eval_cases_jsonl(session: Session) -> str:
-    return "".join(json.dumps(c.eval_record(), ensure_ascii=False) + "\n" for c in list_eval_cases(session))
+def eval_cases_jsonl(session: Session, scope: Scope = EVERYTHING, directory: PageDirectory | None = None) -> str:
+    cases = list_eval_cases(session, scope=scope, directory=directory)
+    return "".join(json.dumps(c.eval_record(), ensure_ascii=False) + "\n" for c in cases)
 
 
 def export_eval_cases(database: Database | str, path: Path) -> int:

@@ -139,7 +139,7 @@ def report_page(request: Request, ctx: Context, period: Annotated[Period, Depend
 @router.get("/review/eval-cases", response_class=HTMLResponse)
 def eval_cases_page(request: Request, ctx: Context) -> HTMLResponse:
     with ctx.database.session() as session:
-        cases = list_eval_cases(session)
+        cases = list_eval_cases(session, scope=ctx.scope, directory=ctx.directory)
     return page(request, "review/eval_cases.html", ctx.principal, cases=cases)
 
 

@@ -170,15 +170,22 @@ class SlackListeners:
     # --- retries ------------------------------------------------------------------------------------
 
     def skip_repeated_events(self, body: dict[str, Any], request: BoltRequest, next_: Any) -> BoltResponse | None:
-        """Global middleware (after Bolt's signature check): an event id seen before is acknowledged, not answered.
+        """Global middleware (after Bolt's signature check): a request seen before is acknowledged, not handled.
 
-        Slack redelivers an event (X-Slack-Retry-Num) when the first delivery was slow or failed; the id is
-        kept in the database so a second process or a restarted server recognises it too.
+        Slack redelivers an event (X-Slack-Retry-Num) when the first delivery was slow or failed: its event id
+        is the key. Slash commands and button clicks have no id and are never redelivered by Slack, but a
+        captured request can be replayed while its timestamp is inside the five-minute window: the signature
+        (an HMAC over timestamp and body) is the key, so only an exact replay is skipped. Keys are kept in the
+        database so a second process or a restarted server recognises them too.
         """
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         retry = next(iter(request.headers.get("x-slack-retry-num") or []), None)
-        if event_id and not self.first_delivery(str(event_id), retry):
-            log.info("slack event already handled", extra={"event_id": event_id, "retry": retry})
+        if body.get("type") == "event_callback" and body.get("event_id"):
+            key = f"slack:{body['event_id']}"
+        else:
+            signature = next(iter(request.headers.get("x-slack-signature") or []), None)
+            key = f"slack:sig:{signature[:80]}" if signature else ""
+        if key and not self.first_delivery(key.removeprefix("slack:"), retry):
+            log.info("slack request already handled", extra={"key": key, "retry": retry})
             return BoltResponse(status=200, body="")
         next_()
         return None
