@@ -297,22 +297,35 @@ def index_rollback(version: str | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default: ASSISTANT_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default: ASSISTANT_PORT).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (ASSISTANT_WORKERS).")
 @reports_errors
-def serve(host: str | None, port: int | None) -> None:
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Start the web service: API, guidance pages, review and channels."""
+    import os
+
     import uvicorn
 
     from assistant.api.app import create_app
 
-    overrides: dict[str, Any] = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    overrides: dict[str, Any] = {
+        k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None
+    }
     settings = Settings(**overrides)
     # No access log: URLs carry search text, which may hold personal data. No proxy headers: the client
     # address must stay the proxy's, or proxy sign-in could not tell the trusted proxy from anyone else.
+    options: dict[str, Any] = {"log_level": "info", "access_log": False, "proxy_headers": False}
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **options)
+        return
+    # Several workers share the listening socket; each is a fresh process that builds its app from the
+    # environment, so the options given here are handed on the same way.
+    for name, value in overrides.items():
+        os.environ[f"ASSISTANT_{name.upper()}"] = str(value)
     uvicorn.run(
-        create_app(settings),
+        "assistant.api.app:app_from_environment",
+        factory=True,
         host=settings.host,
         port=settings.port,
-        log_level="info",
-        access_log=False,
-        proxy_headers=False,
+        workers=settings.workers,
+        **options,
     )

@@ -18,7 +18,7 @@ from assistant.db import Conversation, Database, Exchange
 from assistant.errors import AssistantError, ErrorCode
 from assistant.index import IndexHolder, KnowledgeIndex
 from assistant.messages import t
-from assistant.metrics import record_answer
+from assistant.metrics import record_answer, stage
 from assistant.redaction import redact, redaction_notice, strip_placeholders
 from assistant.retrieval import Hit, Mode, Searcher, SearchFilters
 from assistant.settings import Settings
@@ -78,19 +78,33 @@ class Assistant:
         return self._embedder
 
     def searcher(self) -> Searcher:
-        """A searcher bound to the version being served; rebuilt when a new version is published."""
+        """A searcher bound to the version being served; a new version's is built before it serves."""
         index = self.indexes.get()
         searcher = self._searchers.get(index.version)
         if searcher is None:
-            if index.model_id != self.embedder.model_id:
-                raise AssistantError(
-                    ErrorCode.INDEX_ERROR,
-                    f"the index was built with {index.model_id!r} but the service uses {self.embedder.model_id!r}; "
-                    "run 'assistant ingest' again",
-                )
-            searcher = Searcher(index, self.embedder, self.settings.fusion_weight)
+            searcher = self._new_searcher(index)
             self._searchers = {index.version: searcher}
         return searcher
+
+    def prepare(self, index: KnowledgeIndex) -> None:
+        """Build the searcher of a version about to be served (IndexHolder calls this before the switch);
+        the searcher of the version still serving is kept until then. Refuses an index of another model."""
+        searcher = self._new_searcher(index)
+        serving = {v: s for v, s in self._searchers.items() if v == self.indexes.version}
+        self._searchers = {**serving, index.version: searcher}
+
+    def _new_searcher(self, index: KnowledgeIndex) -> Searcher:
+        if index.model_id != self.embedder.model_id:
+            raise AssistantError(
+                ErrorCode.INDEX_ERROR,
+                f"the index was built with {index.model_id!r} but the service uses {self.embedder.model_id!r}; "
+                "run 'assistant ingest' again",
+            )
+        return Searcher(index, self.embedder, self.settings.fusion_weight)
+
+    def warm_up(self) -> None:
+        """Load the index, the model and the searcher, and run one search, so the first question is not slow."""
+        self.searcher().search("handläggningstid för en ansökan", k=1)
 
     def search(self, text: str, k: int = 5, mode: Mode = "hybrid", filters: SearchFilters | None = None) -> list[Hit]:
         if not text.strip():
@@ -124,9 +138,11 @@ class Assistant:
             raise AssistantError(
                 ErrorCode.INVALID_INPUT, f"the question is longer than {MAX_QUESTION_CHARS} characters"
             )
-        clean = redact(question)
+        with stage("redaction"):
+            clean = redact(question)
         searcher = self.searcher()
-        previous = self._previous_question(conversation_id, channel_ref, channel, user_id)
+        with stage("conversation"):
+            previous = self._previous_question(conversation_id, channel_ref, channel, user_id)
         search_text, follow_up = with_context(strip_placeholders(clean.text), previous)
         when = resolve_as_of(clean.text, as_of)
         filters = SearchFilters(include_stale=not self.settings.exclude_stale)
@@ -136,7 +152,8 @@ class Assistant:
             filters=filters,
             today=when.day if when else None,
         )
-        draft = self._compose(clean.text, search_text, hits, searcher, language)
+        with stage("composing"):
+            draft = self._compose(clean.text, search_text, hits, searcher, language)
         notes = list(draft.notes)
         if clean.changed:
             notes.insert(0, redaction_notice(clean.kinds, language))
@@ -159,7 +176,8 @@ class Assistant:
             follow_up=follow_up,
             language=language,
         )
-        answer = self._store(answer, clean.text, search_text, hits, channel, user_id, channel_ref)
+        with stage("storage"):
+            answer = self._store(answer, clean.text, search_text, hits, channel, user_id, channel_ref)
         record_answer(channel, answer.answered, latency / 1000)
         log.info(
             "answered",
@@ -310,7 +328,9 @@ def build_assistant(settings: Settings, with_storage: bool = True) -> Assistant:
     if with_storage:
         database = Database(settings.database_url)
         database.migrate()
-    assistant = Assistant(settings=settings, indexes=IndexHolder(settings.index_dir), database=database)
+    indexes = IndexHolder(settings.index_dir, settings.index_check_seconds)
+    assistant = Assistant(settings=settings, indexes=indexes, database=database)
+    indexes.prepare = assistant.prepare
     if settings.llm_base_url:
         from assistant.llm import ChatComposer
 

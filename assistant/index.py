@@ -7,16 +7,17 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import faiss
+import numpy as np
 
 from ingest.chunking import Chunk
 from ingest.lexical import LexicalIndex
 from ingest.pages import Owner, Page
-from ingest.publish import IndexStore
+from ingest.publish import IndexStore, load_vectors
 
 log = logging.getLogger("assistant.index")
 
@@ -55,7 +56,7 @@ class KnowledgeIndex:
     pages: dict[str, IndexedPage]
     chunks: list[Chunk]
     lexical: LexicalIndex
-    dense: faiss.Index
+    vectors: np.ndarray  # chunks x dimensions, float32, L2-normalised; memory-mapped from dense.npy
 
     @property
     def model_id(self) -> str:
@@ -88,7 +89,7 @@ class KnowledgeIndex:
             pages=pages,
             chunks=chunks,
             lexical=LexicalIndex.load(folder),
-            dense=faiss.read_index(str(folder / "dense.faiss")),
+            vectors=load_vectors(folder),
         )
 
 
@@ -124,36 +125,82 @@ def _page_from_record(record: dict[str, Any]) -> IndexedPage:
 class IndexHolder:
     """Serves the current version; re-reads the CURRENT pointer at most every `check_seconds`.
 
-    A request takes a reference to one KnowledgeIndex and keeps it, so swapping in a new version never
-    disturbs requests already in flight.
+    A newly published version is loaded (and prepared, e.g. a searcher built for it) in a background thread
+    while requests go on being served from the old one, and swapped in only when it is ready: a switch
+    never fails or stalls a request. A request takes a reference to one KnowledgeIndex and keeps it, so
+    the swap never disturbs a request already in flight either. A version that cannot be loaded is logged
+    and skipped; the one already loaded keeps serving.
     """
 
-    def __init__(self, root: Path, check_seconds: float = 2.0):
+    def __init__(
+        self,
+        root: Path,
+        check_seconds: float = 2.0,
+        prepare: Callable[[KnowledgeIndex], None] | None = None,
+    ):
         self.store = IndexStore(root)
         self.check_seconds = check_seconds
+        self.prepare = prepare
         self._index: KnowledgeIndex | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._loading: threading.Thread | None = None
+        self._failed: str | None = None  # a version that could not be loaded; not retried
 
     def get(self) -> KnowledgeIndex:
-        now = time.monotonic()
-        if self._index is None or now - self._checked >= self.check_seconds:
-            with self._lock:
-                self._checked = now
-                version = self.store.current_version()
-                if version is None and self._index is None:
-                    raise IndexNotReady(f"no index published in {self.store.root}; run 'assistant ingest'")
-                if version is not None and (self._index is None or self._index.version != version):
+        if self._index is None:
+            with self._lock:  # the first version: requests wait for it (readiness says so meanwhile)
+                if self._index is None:
+                    version = self.store.current_version()
+                    if version is None:
+                        raise IndexNotReady(f"no index published in {self.store.root}; run 'assistant ingest'")
                     self._index = self._load(version)
-        assert self._index is not None
+                    self._checked = time.monotonic()
+            return self._index
+        if time.monotonic() - self._checked >= self.check_seconds:
+            self._check_for_new_version()
         return self._index
 
-    def _load(self, version: str) -> KnowledgeIndex:
-        """Load a newly published version; if it cannot be read, keep serving the one already loaded."""
+    @property
+    def version(self) -> str | None:
+        """The version being served, or None before the first one is loaded."""
+        return self._index.version if self._index is not None else None
+
+    def refresh(self) -> KnowledgeIndex:
+        """Check for a new version now and wait until it serves (the CLI and tests; requests never wait)."""
+        if self._index is None:
+            return self.get()
+        self._check_for_new_version()
+        loading = self._loading
+        if loading is not None:
+            loading.join()
+        return self.get()
+
+    def _check_for_new_version(self) -> None:
+        with self._lock:
+            self._checked = time.monotonic()
+            if self._loading is not None:
+                return
+            version = self.store.current_version()
+            if version is None or self._index is None or version in (self._index.version, self._failed):
+                return
+            self._loading = threading.Thread(target=self._switch_to, args=(version,), daemon=True)
+            self._loading.start()
+
+    def _switch_to(self, version: str) -> None:
         try:
-            return KnowledgeIndex.load(self.store.versions / version)
+            index = self._load(version)
+            self._index = index  # one reference assignment: requests see the old version or the new one
+            log.info("serving new index version", extra={"version": version, "chunks": len(index.chunks)})
         except Exception:
-            if self._index is None:
-                raise
+            self._failed = version
             log.exception("cannot load index version; still serving the previous one", extra={"version": version})
-            return self._index
+        finally:
+            with self._lock:
+                self._loading = None
+
+    def _load(self, version: str) -> KnowledgeIndex:
+        index = KnowledgeIndex.load(self.store.versions / version)
+        if self.prepare is not None:
+            self.prepare(index)
+        return index

@@ -15,6 +15,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.index import KnowledgeIndex
+from assistant.metrics import stage
 from assistant.vectors import embed_cached
 from ingest.embedding import Embedder
 from ingest.lexical import stem_pairs
@@ -84,6 +85,10 @@ class Searcher:
             for alias in entry.page.aliases
             if len(alias) >= 3
         ]
+        # Per-page decisions (filters, aliases) reach the chunks through one array lookup, not a loop.
+        self._page_ids = list(index.pages)
+        row = {page_id: n for n, page_id in enumerate(self._page_ids)}
+        self._chunk_page_rows = np.array([row.get(c.page_id, -1) for c in index.chunks], dtype=np.int64)
 
     def analyse(self, text: str) -> Query:
         """Content words with misspellings corrected against the index's own vocabulary."""
@@ -111,13 +116,17 @@ class Searcher:
         Review status is always judged on the real today (a page is due for review now, not then)."""
         today = today or dt.date.today()
         filters = filters or SearchFilters()
-        query = self.analyse(text)
-        allowed = self._allowed_chunks(filters, today)
-        lexical = self._lexical_scores(query) if mode != "dense" else np.zeros(len(self.index.chunks), np.float32)
-        dense = self._dense_scores(text) if mode != "lexical" else np.zeros(len(self.index.chunks), np.float32)
-        fused = self._fuse(lexical, dense, mode) + self._alias_bonus(text)
-        fused = np.where(allowed, fused, -np.inf)
-        return self._collect(query, fused, lexical, dense, k, today)
+        empty = np.zeros(len(self.index.chunks), np.float32)
+        with stage("lexical"):
+            query = self.analyse(text)
+            lexical = self._lexical_scores(query) if mode != "dense" else empty
+        dense = self._dense_scores(text) if mode != "lexical" else empty
+        with stage("filters"):
+            allowed = self._allowed_chunks(filters, today)
+        with stage("fusion"):
+            fused = self._fuse(lexical, dense, mode) + self._alias_bonus(text)
+            fused = np.where(allowed, fused, -np.inf)
+            return self._collect(query, fused, lexical, dense, k, today)
 
     def _lexical_scores(self, query: Query) -> np.ndarray:
         lexical = self.index.lexical
@@ -137,14 +146,13 @@ class Searcher:
         return (1 - GRAM_SHARE) * by_word + GRAM_SHARE * by_gram
 
     def _dense_scores(self, text: str) -> np.ndarray:
-        total = self.index.dense.ntotal
-        scores = np.zeros(len(self.index.chunks), np.float32)
-        if total == 0:
-            return scores
-        vector = embed_cached(self.embedder, [text]).reshape(1, -1)
-        found, ids = self.index.dense.search(vector, total)
-        scores[ids[0]] = found[0]
-        return scores
+        """Cosine similarity with every chunk: exact search, one matrix-vector product over the mapped vectors."""
+        if len(self.index.vectors) == 0:
+            return np.zeros(len(self.index.chunks), np.float32)
+        with stage("query_embedding"):
+            vector = embed_cached(self.embedder, [text]).reshape(-1)
+        with stage("dense"):
+            return np.asarray(self.index.vectors @ vector, dtype=np.float32)
 
     def _fuse(self, lexical: np.ndarray, dense: np.ndarray, mode: Mode) -> np.ndarray:
         if mode == "lexical":
@@ -155,20 +163,15 @@ class Searcher:
         return w * _scale(lexical) + (1 - w) * _scale(dense, floor=float(np.median(dense)))
 
     def _alias_bonus(self, text: str) -> np.ndarray:
-        bonus = np.zeros(len(self.index.chunks), np.float32)
         if not self._aliases:
-            return bonus
+            return np.zeros(len(self.index.chunks), np.float32)
         query = normalize(text)
         pages = {page_id for alias, page_id in self._aliases if fuzz.partial_ratio(alias, query) >= 92}
-        if pages:
-            for i, chunk in enumerate(self.index.chunks):
-                if chunk.page_id in pages:
-                    bonus[i] = ALIAS_BONUS
-        return bonus
+        return np.where(self._by_page([p in pages for p in self._page_ids]), ALIAS_BONUS, 0.0).astype(np.float32)
 
     def _allowed_chunks(self, filters: SearchFilters, today: dt.date) -> np.ndarray:
-        ok = {}
-        for page_id, entry in self.index.pages.items():
+        ok = []
+        for entry in self.index.pages.values():
             page = entry.page
             allowed = page.status in filters.statuses
             allowed &= filters.include_expired or not page.is_expired(today)
@@ -176,8 +179,13 @@ class Searcher:
             allowed &= filters.include_stale or not page.is_stale(dt.date.today())
             allowed &= not filters.doc_types or page.doc_type in filters.doc_types
             allowed &= not filters.tags or bool(set(filters.tags) & set(page.tags))
-            ok[page_id] = allowed
-        return np.array([ok.get(c.page_id, False) for c in self.index.chunks], dtype=bool)
+            ok.append(allowed)
+        return self._by_page(ok)
+
+    def _by_page(self, per_page: list[bool]) -> np.ndarray:
+        """A per-page flag (in index.pages order) for each chunk; a chunk of an unknown page gets False."""
+        flags = np.array([*per_page, False], dtype=bool)
+        return flags[self._chunk_page_rows]
 
     def _collect(
         self, query: Query, fused: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int, today: dt.date

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Knowledge and index
     knowledge_dir: Path = Field(Path("knowledge"), description="folder of guidance Markdown pages")
     index_dir: Path = Field(Path("var/index"), description="where published index versions are kept")
+    index_check_seconds: float = Field(
+        2.0, gt=0, description="how often each worker looks for a newly published index version (seconds)"
+    )
     embedding_model: str = Field(
         "all-MiniLM-L6-v2",
         description="sentence-transformers model: the packaged default, a local model folder, or hash-demo",
@@ -55,6 +58,9 @@ class Settings(BaseSettings):
     # Web
     host: str = Field("127.0.0.1", description="address 'assistant serve' listens on")
     port: int = Field(8000, description="port 'assistant serve' listens on")
+    workers: int = Field(
+        1, ge=1, le=64, description="worker processes 'assistant serve' starts on the one port (about one per core)"
+    )
     public_base_url: str | None = Field(
         None, description="where citations link to, if pages are published elsewhere (default: this server)"
     )

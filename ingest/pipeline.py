@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from ingest.chunking import Chunk, chunk_section
@@ -18,7 +17,7 @@ from ingest.embedding import Embedder
 from ingest.lexical import LexicalIndex
 from ingest.markdown import Section, split_sections
 from ingest.pages import Page, PageError, PageProblem, read_knowledge
-from ingest.publish import IndexStore, PublishError
+from ingest.publish import IndexStore, PublishError, load_vectors, save_vectors
 
 # stage name, done, total: the CLI draws a progress bar from these
 Progress = Callable[[str, int, int], None]
@@ -93,9 +92,6 @@ def publish_pages(
         vectors, embedded = _embed_reusing(chunks, embedder, previous.vectors, report)
         report("index", 0, 1)
         lexical = LexicalIndex.build(chunks)
-        dense = faiss.IndexFlatIP(embedder.dimensions)
-        if len(vectors):
-            dense.add(vectors)
         report("index", 1, 1)
 
         page_hashes = {page.id: _page_hash(page) for page in pages}
@@ -116,7 +112,7 @@ def publish_pages(
                 deleted_pages=deleted,
                 added_pages=added,
             )
-            _write_version(folder, pages, sections, chunks, lexical, dense, embedder, page_hashes)
+            _write_version(folder, pages, sections, chunks, lexical, vectors, page_hashes)
             summary.seconds = round(time.perf_counter() - started, 2)
             manifest = _manifest(
                 summary, embedder, chunks, page_hashes, settings or previous.settings, store.current_version()
@@ -143,8 +139,7 @@ def _previous_state(folder: Path | None, model_id: str) -> _PreviousState:
     if manifest.get("model", {}).get("id") != model_id:
         return _PreviousState({}, hashes, {})  # calibration belongs to the model it was made for
     keys = json.loads((folder / "chunk_keys.json").read_text())
-    index = faiss.read_index(str(folder / "dense.faiss"))
-    stored = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), np.float32)
+    stored = load_vectors(folder)
     return _PreviousState(dict(zip(keys, stored, strict=True)), hashes, settings)
 
 
@@ -176,8 +171,7 @@ def _write_version(
     sections: Sequence[Section],
     chunks: Sequence[Chunk],
     lexical: LexicalIndex,
-    dense: faiss.Index,
-    embedder: Embedder,
+    vectors: np.ndarray,
     page_hashes: dict[str, str],
 ) -> None:
     by_page: dict[str, list[dict[str, object]]] = {}
@@ -206,7 +200,7 @@ def _write_version(
     ]
     (folder / "chunks.json").write_text(json.dumps(chunk_records, ensure_ascii=False))
     (folder / "chunk_keys.json").write_text(json.dumps([c.key for c in chunks]))
-    faiss.write_index(dense, str(folder / "dense.faiss"))
+    save_vectors(folder, vectors)
     lexical.save(folder)
 
 

@@ -2,7 +2,7 @@
 
 Layout under the index root:
     CURRENT                 name of the version being served (replaced with os.replace, never edited)
-    versions/<version>/     a complete index: manifest.json, pages.json, chunks.json, dense.faiss, lexical-*
+    versions/<version>/     a complete index: manifest.json, pages.json, chunks.json, dense.npy, lexical-*
     versions/.staging-*     an ingest in progress; never read, removed by the next ingest
     .ingest.lock            held while an ingest or a rollback writes
     history.jsonl           one line per publish or rollback: when, what, which version
@@ -22,7 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 KEEP_VERSIONS = 5
+VECTORS_FILE = "dense.npy"  # chunks x dimensions, float32, rows L2-normalised
 
 
 class PublishError(Exception):
@@ -174,6 +177,25 @@ class IndexStore:
             os.fsync(f.fileno())
         os.replace(pointer, self.root / "CURRENT")
         _fsync_directory(self.root)
+
+
+def save_vectors(folder: Path, vectors: np.ndarray) -> None:
+    np.save(folder / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
+
+
+def load_vectors(folder: Path) -> np.ndarray:
+    """The chunk vectors of a version, memory-mapped read-only: every worker process and replica on a machine
+    shares one copy in the page cache, and a version's files never change once published. Versions
+    published before dense.npy kept them in a FAISS flat index, read into memory here."""
+    path = folder / VECTORS_FILE
+    if path.exists():
+        return np.load(path, mmap_mode="r")
+    import faiss
+
+    index = faiss.read_index(str(folder / "dense.faiss"))
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), np.float32)
+    return np.asarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
 
 
 def _fsync_directory(folder: Path) -> None:

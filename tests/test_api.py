@@ -157,7 +157,7 @@ def test_new_index_is_served_without_restart(client: TestClient, knowledge_dir: 
     page = knowledge_dir / "jav.md"
     page.write_text(page.read_text().replace("Anmäl jäv till din chef", "Anmäl jäv till enhetschefen"))
     new = run_ingest(knowledge_dir, IndexStore(index_dir), load_embedder("hash-demo")).version
-    client.app.state.assistant.indexes.check_seconds = 0  # don't wait for the periodic check
+    client.app.state.assistant.indexes.refresh()  # the periodic check would switch within seconds
     after = ask(client, "Vem ska jag anmäla jäv till?")
     assert after["index_version"] == new != before
     assert "enhetschefen" in client.get("/pages/jav").text
@@ -196,5 +196,5 @@ def test_broken_new_version_keeps_the_old_one_serving(client: TestClient, index_
     before = ask(client, "Vem prövar jäv?")["index_version"]
     new = run_ingest(knowledge_dir, IndexStore(index_dir), load_embedder("hash-demo"), settings={"x": 1}).version
     (index_dir / "versions" / new / "chunks.json").write_text("{trasig")  # a disk fault after publishing
-    client.app.state.assistant.indexes.check_seconds = 0
+    client.app.state.assistant.indexes.refresh()
     assert ask(client, "Vem prövar jäv?")["index_version"] == before

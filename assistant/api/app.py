@@ -19,7 +19,7 @@ from assistant.auth import Authenticator
 from assistant.core import Assistant, build_assistant
 from assistant.errors import AssistantError, as_assistant_error
 from assistant.logs import configure_logging
-from assistant.settings import Settings
+from assistant.settings import Settings, get_settings
 
 log = logging.getLogger("assistant.http")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -51,7 +51,29 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         extension.load()(app)
     _add_error_handlers(app)
     _add_middleware(app)
+    app.router.add_event_handler("startup", _warm_up(app))
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process: `assistant serve --workers N` starts N of these, each reading the
+    settings from the environment and loading the published index (its vectors and postings are
+    memory-mapped, so the workers share one copy of them)."""
+    return create_app(get_settings())
+
+
+def _warm_up(app: FastAPI) -> Callable[[], None]:
+    """Load the index, the model and the searcher before taking requests, so the first answer is as quick
+    as the rest: the server accepts connections only when this is done. If it fails (no index yet, a
+    broken one) the server starts anyway and /readyz says what is missing."""
+
+    def warm_up() -> None:
+        try:
+            app.state.assistant.warm_up()
+        except Exception as err:
+            log.warning("warm-up failed; serving anyway", extra={"error": str(err)})
+
+    return warm_up
 
 
 def _add_error_handlers(app: FastAPI) -> None:
