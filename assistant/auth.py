@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from assistant.db import ApiToken, Database, utcnow
 from assistant.errors import AssistantError, ErrorCode
+from assistant.messages import Phrase
 from assistant.settings import Settings
 
 TOKEN_PREFIX = "vat_"
@@ -192,8 +193,12 @@ def require(*roles: Role) -> Callable[[Request], Principal]:
         principal: Principal = request.app.state.auth.authenticate(request)
         if roles and not principal.has(*roles):
             held = ", ".join(sorted(r.value for r in principal.roles)) or "no role"
+            contact = request.app.state.settings.access_contact or Phrase("error.access_contact_default")
             raise AssistantError(
-                ErrorCode.FORBIDDEN, f"needs role {' or '.join(r.value for r in roles)} (signed in with {held})"
+                ErrorCode.FORBIDDEN,
+                f"needs role {' or '.join(r.value for r in roles)} (signed in with {held})",
+                key="error.needs_role",
+                params={"roles": tuple(Phrase(f"role.{r.value}") for r in roles), "contact": contact},
             )
         request.state.principal = principal
         return principal

@@ -1,9 +1,15 @@
-"""One exception type with stable codes; the API and the CLI each turn it into a message in one place."""
+"""One exception type with stable codes; the API and the CLI each turn it into a message in one place.
+
+`message` is the technical text (logs, CLI, operators). What a person reads comes from the message catalogue:
+the error's own `key` when it has one, else the general message for its code, in the reader's language.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
+from assistant.messages import t
 from ingest.embedding import EmbeddingError
 from ingest.pages import PageError
 from ingest.publish import PublishError
@@ -21,6 +27,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     STORAGE_ERROR = "storage_error"
     CHANNEL_OFF = "channel_off"
+    INTERNAL = "internal"  # a bug: logged with a reference, shown without its text
 
 
 HTTP_STATUS = {
@@ -35,22 +42,44 @@ HTTP_STATUS = {
     ErrorCode.CONFLICT: 409,
     ErrorCode.STORAGE_ERROR: 503,
     ErrorCode.CHANNEL_OFF: 404,
+    ErrorCode.INTERNAL: 500,
 }
 
 
 class AssistantError(Exception):
-    def __init__(self, code: ErrorCode, message: str, details: list[str] | None = None):
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        details: list[str] | None = None,
+        *,
+        key: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details or []
+        self.key = key  # a catalogue message for this error; None = the general one for the code
+        self.params = dict(params or {})
 
     @property
     def http_status(self) -> int:
         return HTTP_STATUS[self.code]
 
-    def to_dict(self) -> dict[str, object]:
-        return {"error": {"code": self.code.value, "message": self.message, "details": self.details}}
+    def text(self, language: str) -> str:
+        """What a person reads, in their language; never the English technical message inside a Swedish one."""
+        if self.key:
+            return t(self.key, language, **self.params)
+        return t(f"error.{self.code.value}", language)
+
+    def technical_details(self) -> list[str]:
+        """The technical message (when the person's message does not already say it) and the details."""
+        return list(self.details) if self.key else [self.message, *self.details]
+
+    def to_dict(self, language: str = "sv") -> dict[str, object]:
+        """The API's error body: {"error": {"code", "message", "details"}}, the message in the language."""
+        return {"error": {"code": self.code.value, "message": self.text(language), "details": self.technical_details()}}
 
 
 def as_assistant_error(err: Exception) -> AssistantError | None:

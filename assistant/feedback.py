@@ -55,7 +55,9 @@ def record_feedback(
         with database.session() as session:
             exchange = session.get(Exchange, answer_id)
             if exchange is None:
-                raise AssistantError(ErrorCode.NOT_FOUND, f"no answer {answer_id!r}")
+                raise AssistantError(
+                    ErrorCode.NOT_FOUND, f"no answer {answer_id!r}", key="error.no_answer", params={"answer": answer_id}
+                )
             channel = channel or exchange.channel  # by default a rating counts where the answer was given
             row = Feedback(
                 exchange_id=answer_id,

@@ -7,6 +7,7 @@ language falls back to Swedish, a missing key is a KeyError (the catalogue test 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from string import Formatter
 
 LANGUAGES = ("sv", "en")
@@ -236,6 +237,59 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Personuppgifter ({kinds}) togs bort ur din fråga innan den sparades. Nummer som ser ut som "
             "personnummer tas bort även när kontrollsiffran är fel."
         ),
+        # Errors a person reads (assistant/errors.py): the code's general message, then specific ones
+        "error.invalid_input": (
+            "Något i det du skickade gick inte att ta emot. Kontrollera uppgifterna och försök igen."
+        ),
+        "error.invalid_pages": "Vägledningssidorna har fel som måste rättas innan de kan publiceras.",
+        "error.index_not_ready": (
+            "Vägledningarna är inte inlästa än. Försök igen om en stund; om det inte hjälper, kontakta driften."
+        ),
+        "error.index_error": "Vägledningarna kunde inte läsas in. Kontakta driften.",
+        "error.model_error": "Språkmodellen kunde inte användas. Kontakta driften.",
+        "error.not_found": "Det du letar efter finns inte (längre).",
+        "error.unauthenticated": "Du är inte inloggad. Logga in via intranätet och försök igen.",
+        "error.forbidden": "Du har inte behörighet till det här.",
+        "error.conflict": (
+            "Det gick inte att göra just nu eftersom något annat hände samtidigt. Ladda om och försök igen."
+        ),
+        "error.storage_error": (
+            "Det gick inte att spara. Inget har ändrats. Försök igen om en stund; "
+            "om felet finns kvar, kontakta driften."
+        ),
+        "error.channel_off": "Den här kanalen är inte påslagen.",
+        "error.internal": "Något gick fel hos oss. Felet är loggat. Försök igen om en stund.",
+        "error.no_page": "Sidan {page} finns inte. Den kan ha bytt namn eller tagits bort.",
+        "error.no_route": "Sidan finns inte. Kontrollera adressen eller gå till startsidan.",
+        "error.method": "Det gick inte att göra så på den här adressen.",
+        "error.needs_role": "Det här kräver rollen {roles}. Be {contact} om behörighet.",
+        "error.access_contact_default": "din chef eller systemförvaltningen",
+        "error.not_yours": "Det här tillhör någon annan.",
+        "error.resolution_note_required": (
+            "Skriv en åtgärd eller anteckning när posten blir Klar eller Avvisad: vad som gjordes, eller varför inte."
+        ),
+        "error.no_answer": "Svaret finns inte (längre), kanske har det gallrats ({answer}).",
+        "error.comments_closed": "Testperioden är slut, så kommentarer tas inte emot nu.",
+        "error.concurrent_change": "Någon annan ändrade samtidigt. Ladda om sidan och försök igen.",
+        "error.already_eval_case": "Frågan är redan ett testfall.",
+        "error.no_database": "Tjänsten körs utan databas, så inget kan sparas.",
+        "error.or": "eller",
+        "error_page.title_404": "Sidan finns inte",
+        "error_page.title_403": "Ingen behörighet",
+        "error_page.title_401": "Inte inloggad",
+        "error_page.title_save": "Det gick inte att spara",
+        "error_page.title_other": "Något gick fel",
+        "error_page.what_now": "Vad kan du göra?",
+        "error_page.go_back": "Gå tillbaka",
+        "error_page.go_home": "Till startsidan",
+        "error_page.search": "Sök i vägledningarna",
+        "error_page.try_again": "Försök igen om en stund. Det du skrev finns kvar om du går tillbaka.",
+        "error_page.technical": "Teknisk information (för driften)",
+        "error_page.reference": "Felkod: {code} · referens {reference}",
+        "role.caseworker": "handläggare",
+        "role.editor": "redaktör",
+        "role.quality_lead": "kvalitetsansvarig",
+        "role.admin": "administratör",
         # Slack (bots/slack)
         "slack.sources": "Källor",
         "slack.closest": "Sidor som ligger närmast",
@@ -494,6 +548,56 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Personal data ({kinds}) was removed from your question before it was stored. Numbers shaped like a "
             "personal identity number are removed even when their check digit is wrong."
         ),
+        # Errors a person reads (assistant/errors.py): the code's general message, then specific ones
+        "error.invalid_input": "Something in what you sent could not be accepted. Check it and try again.",
+        "error.invalid_pages": "The guidance pages have errors that must be fixed before they can be published.",
+        "error.index_not_ready": (
+            "The guidance is not loaded yet. Try again shortly; if that does not help, contact IT."
+        ),
+        "error.index_error": "The guidance could not be loaded. Contact IT.",
+        "error.model_error": "The language model could not be used. Contact IT.",
+        "error.not_found": "What you are looking for does not exist (any more).",
+        "error.unauthenticated": "You are not signed in. Sign in through the intranet and try again.",
+        "error.forbidden": "You do not have access to this.",
+        "error.conflict": (
+            "This could not be done right now because something else happened at the same time. Reload and try again."
+        ),
+        "error.storage_error": (
+            "Could not save. Nothing was changed. Try again shortly; if it keeps failing, contact IT."
+        ),
+        "error.channel_off": "This channel is not switched on.",
+        "error.internal": "Something went wrong on our side. It has been logged. Try again shortly.",
+        "error.no_page": "The page {page} does not exist. It may have been renamed or removed.",
+        "error.no_route": "The page does not exist. Check the address or go to the start page.",
+        "error.method": "That cannot be done at this address.",
+        "error.needs_role": "This needs the role {roles}. Ask {contact} for access.",
+        "error.access_contact_default": "your manager or the system administrators",
+        "error.not_yours": "This belongs to someone else.",
+        "error.resolution_note_required": (
+            "Write a resolution note when an item is done or rejected: what was done, or why not."
+        ),
+        "error.no_answer": "The answer does not exist (any more); it may have been removed ({answer}).",
+        "error.comments_closed": "The test period is over, so comments are not taken now.",
+        "error.concurrent_change": "Someone else changed this at the same time. Reload the page and try again.",
+        "error.already_eval_case": "The question is already an eval case.",
+        "error.no_database": "The service runs without a database, so nothing can be saved.",
+        "error.or": "or",
+        "error_page.title_404": "Page not found",
+        "error_page.title_403": "No access",
+        "error_page.title_401": "Not signed in",
+        "error_page.title_save": "Could not save",
+        "error_page.title_other": "Something went wrong",
+        "error_page.what_now": "What can you do?",
+        "error_page.go_back": "Go back",
+        "error_page.go_home": "To the start page",
+        "error_page.search": "Search the guidance",
+        "error_page.try_again": "Try again shortly. What you wrote is still there if you go back.",
+        "error_page.technical": "Technical information (for IT)",
+        "error_page.reference": "Error code: {code} · reference {reference}",
+        "role.caseworker": "caseworker",
+        "role.editor": "editor",
+        "role.quality_lead": "quality lead",
+        "role.admin": "administrator",
         # Slack (bots/slack)
         "slack.sources": "Sources",
         "slack.closest": "Closest pages",
@@ -544,10 +648,31 @@ def messages_for(language: str) -> dict[str, str]:
     return MESSAGES.get(language, MESSAGES[DEFAULT_LANGUAGE])
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A parameter that is itself a message, translated into the same language: role=Phrase("role.editor")."""
+
+    key: str
+
+
 def t(key: str, language: str, **params: object) -> str:
-    """One message in the language, formatted with params: t("answer.note_stale", "en", title="Avgifter")."""
+    """One message in the language, formatted with params: t("answer.note_stale", "en", title="Avgifter").
+
+    A Phrase parameter is translated too; a tuple of them reads as alternatives ("redaktör eller administratör").
+    """
     text = messages_for(language)[key]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(**{name: _param(value, language) for name, value in params.items()})
+
+
+def _param(value: object, language: str) -> object:
+    if isinstance(value, Phrase):
+        return t(value.key, language)
+    if isinstance(value, tuple) and value and all(isinstance(v, Phrase) for v in value):
+        words = [t(v.key, language) for v in value]
+        return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {t('error.or', language)} {words[-1]}"
+    return value
 
 
 def group(prefix: str, language: str) -> dict[str, str]:

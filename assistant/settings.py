@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     proxy_roles_header: str = Field("X-Forwarded-Roles", description="header with comma-separated roles")
     proxy_trusted_ips: list[str] = Field(["127.0.0.1"], description="addresses allowed to set the proxy headers")
     role_map: dict[str, str] = Field({}, description="JSON map from identity-provider role names to assistant roles")
+    access_contact: str = Field(
+        "",
+        description="whom to ask for a role, shown on the 'no access' page (e.g. 'IT-servicedesk, tfn 010-123 45 00'); "
+        "empty = 'your manager or the system administrators'",
+    )
     review_editor_units: dict[str, str] = Field(
         {},
         description="JSON map from an editor's user id to the owner unit whose pages they review "

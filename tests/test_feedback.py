@@ -92,7 +92,8 @@ def test_rate_answer_failed_write_is_an_error_the_user_sees(client: TestClient, 
     response = client.post(f"/api/answers/{answer_id}/feedback", json={"rating": "down", "reason": "fel svar"})
     assert response.status_code >= 500
     body = response.json()
-    assert body["error"]["code"] == "storage_error" and "could not be saved" in body["error"]["message"]
+    assert body["error"]["code"] == "storage_error" and "Det gick inte att spara" in body["error"]["message"]
+    assert "could not be saved" in body["error"]["details"][0]
     assert "saved" not in body and "id" not in body
 
 
@@ -103,7 +104,7 @@ def test_page_comment_outside_test_period_is_refused_and_field_closed(client: Te
     page = client.get("/pages/jav").text
     assert 'id="comment-form"' not in page and "Kommentarsfältet är stängt" in page
     response = client.post("/api/pages/jav/comments", json={"comment": "Saknar exempel"})
-    assert response.status_code == 409 and "closed" in response.json()["error"]["message"]
+    assert response.status_code == 409 and "Testperioden är slut" in response.json()["error"]["message"]
 
     set_test_period(settings, TODAY - dt.timedelta(days=10), TODAY - dt.timedelta(days=1))  # ended yesterday
     assert client.post("/api/pages/jav/comments", json={"comment": "Saknar exempel"}).status_code == 409
@@ -150,7 +151,7 @@ def test_page_comment_failed_write_is_an_error_the_user_sees(settings: Settings,
     drop_table(client, "page_comments")
     response = client.post("/api/pages/jav/comments", json={"comment": "Otydlig tabell"})
     assert response.status_code == 503
-    assert "could not be saved" in response.json()["error"]["message"] and "saved" not in response.json()
+    assert "Det gick inte att spara" in response.json()["error"]["message"] and "saved" not in response.json()
 
 
 def test_closed_test_period_keeps_comments_readable_to_reviewers(settings: Settings, published: IndexStore) -> None:

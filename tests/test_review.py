@@ -152,7 +152,9 @@ def test_item_status_assignment_and_resolution_note(seeded: Seeded) -> None:
     )
 
     refused = seeded.lead.patch(url, json={"status": "done"})
-    assert refused.status_code == 422 and "resolution note" in refused.json()["error"]["message"]
+    assert refused.status_code == 422 and "Skriv en åtgärd eller anteckning" in refused.json()["error"]["message"]
+    in_english = seeded.lead.patch(url, json={"status": "done"}, headers={"Accept-Language": "en"})
+    assert "resolution note" in in_english.json()["error"]["message"]
     assert seeded.lead.get(url).json()["item"]["status"] == "in_progress"
 
     done = seeded.lead.patch(url, json={"status": "done", "resolution_note": "Avsnittet om anmälan förtydligat"}).json()
@@ -208,7 +210,8 @@ def test_item_change_that_cannot_be_saved_is_an_error_and_claims_nothing(seeded:
         connection.execute(text("DROP TABLE review_states"))
     response = seeded.lead.patch(f"/api/review/items/{seeded.items['jav']}", json={"status": "in_progress"})
     assert response.status_code >= 500
-    assert "could not be saved" in response.json()["error"]["message"] and "status" not in response.json()
+    assert "Det gick inte att spara" in response.json()["error"]["message"] and "status" not in response.json()
+    assert "could not be saved" in response.json()["error"]["details"][0]  # the technical cause, for operators
 
 
 def test_item_opens_the_whole_exchange_and_the_cited_sections(seeded: Seeded) -> None:

@@ -12,12 +12,14 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import __version__
 from assistant.api import routes_api, routes_ops, routes_web
+from assistant.api.error_pages import error_response, internal_error_response
 from assistant.auth import Authenticator
 from assistant.core import Assistant, build_assistant
-from assistant.errors import AssistantError, as_assistant_error
+from assistant.errors import AssistantError, ErrorCode, as_assistant_error
 from assistant.logs import configure_logging
 from assistant.settings import Settings, get_settings
 
@@ -77,25 +79,33 @@ def _warm_up(app: FastAPI) -> Callable[[], None]:
 
 
 def _add_error_handlers(app: FastAPI) -> None:
+    """The one error handler: every failure becomes a page (browser) or the JSON error body, in the language."""
+
     @app.exception_handler(AssistantError)
-    async def assistant_error(_request: Request, err: AssistantError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if err.http_status == 401 else None
-        return JSONResponse(err.to_dict(), status_code=err.http_status, headers=headers)
+    async def assistant_error(request: Request, err: AssistantError) -> Response:
+        return error_response(request, err)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, err: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, err: RequestValidationError) -> Response:
         details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()]
-        body = {"error": {"code": "invalid_input", "message": "the request is not valid", "details": details}}
-        return JSONResponse(body, status_code=422)
+        return error_response(request, AssistantError(ErrorCode.INVALID_INPUT, "the request is not valid", details))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException) -> Response:
+        if err.status_code == 404:
+            known = AssistantError(ErrorCode.NOT_FOUND, f"no route {request.url.path}", key="error.no_route")
+        elif err.status_code == 405:
+            known = AssistantError(ErrorCode.INVALID_INPUT, f"method {request.method} not allowed", key="error.method")
+        else:
+            return JSONResponse({"error": {"code": "http", "message": str(err.detail), "details": []}}, err.status_code)
+        return error_response(request, known)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, err: Exception) -> JSONResponse:
+    async def unexpected(request: Request, err: Exception) -> Response:
         known = as_assistant_error(err)
         if known is not None:
-            return await assistant_error(request, known)
-        log.exception("unhandled error", extra={"path": request.url.path})
-        body = {"error": {"code": "internal", "message": "internal error; it has been logged", "details": []}}
-        return JSONResponse(body, status_code=500)
+            return error_response(request, known)
+        return internal_error_response(request, err)
 
 
 def _add_middleware(app: FastAPI) -> None:

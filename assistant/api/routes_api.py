@@ -127,7 +127,7 @@ def get_page(page_id: str, request: Request, principal: Caseworker) -> dict[str,
     index = request.app.state.assistant.indexes.get()
     entry = index.pages.get(page_id)
     if entry is None:
-        raise AssistantError(ErrorCode.NOT_FOUND, f"no page {page_id!r}")
+        raise AssistantError(ErrorCode.NOT_FOUND, f"no page {page_id!r}", key="error.no_page", params={"page": page_id})
     sections = [{"anchor": s.anchor, "heading": s.heading, "level": s.level, "line": s.line} for s in entry.sections]
     return {**page_summary(entry.page, dt.date.today()), "body": entry.page.body, "sections": sections}
 
@@ -141,7 +141,9 @@ def get_conversation(conversation_id: str, request: Request, principal: Casework
         if conversation is None:
             raise AssistantError(ErrorCode.NOT_FOUND, f"no conversation {conversation_id!r}")
         if conversation.user_id != principal.user_id and not principal.has(*REVIEWERS):
-            raise AssistantError(ErrorCode.FORBIDDEN, "this conversation belongs to someone else")
+            raise AssistantError(
+                ErrorCode.FORBIDDEN, "this conversation belongs to someone else", key="error.not_yours"
+            )
         exchanges = session.scalars(
             select(Exchange).where(Exchange.conversation_id == conversation_id).order_by(Exchange.created_at)
         ).all()

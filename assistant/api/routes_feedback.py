@@ -97,7 +97,7 @@ def comment_on_page(page_id: str, body: CommentRequest, request: Request, princi
     Personal identity numbers, phone numbers and e-mail addresses are removed before it is stored."""
     entry = request.app.state.assistant.indexes.get().pages.get(page_id)
     if entry is None:
-        raise AssistantError(ErrorCode.NOT_FOUND, f"no page {page_id!r}")
+        raise AssistantError(ErrorCode.NOT_FOUND, f"no page {page_id!r}", key="error.no_page", params={"page": page_id})
     item = add_comment(database_of(request), entry, body.section.strip(), body.page_version, body.comment, principal)
     return {**item.to_dict(), "saved": True}
 
@@ -107,7 +107,7 @@ def page_comments(page_id: str, request: Request, principal: Reviewer) -> dict[s
     """Every comment on a page, newest first, for reviewers (also after the test period has closed)."""
     context = review_context(request, principal)
     if not context.scope.allows([page_id]):
-        raise AssistantError(ErrorCode.FORBIDDEN, "this page belongs to another owner")
+        raise AssistantError(ErrorCode.FORBIDDEN, "this page belongs to another owner", key="error.not_yours")
     with context.database.session() as session:
         return {"page_id": page_id, "comments": [c.to_dict() for c in comments_on_page(session, page_id)]}
 

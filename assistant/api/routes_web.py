@@ -50,7 +50,7 @@ def page_view(page_id: str, request: Request, principal: Caseworker) -> HTMLResp
     index = request.app.state.assistant.indexes.get()
     entry = index.pages.get(page_id)
     if entry is None:
-        raise AssistantError(ErrorCode.NOT_FOUND, f"no page {page_id!r}")
+        raise AssistantError(ErrorCode.NOT_FOUND, f"no page {page_id!r}", key="error.no_page", params={"page": page_id})
     page = entry.page
     today = dt.date.today()
     return render(

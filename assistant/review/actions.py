@@ -114,4 +114,5 @@ def _apply(state: ReviewState, item: ReviewItem, change: ReviewChange, contacts:
         raise AssistantError(
             ErrorCode.INVALID_INPUT,
             "write a resolution note when an item is done or rejected (what was done, or why not)",
+            key="error.resolution_note_required",
         )

@@ -74,7 +74,9 @@ def add_comment(
     clean = redact(text)
     with stored("the comment could not be saved; please try again"), database.session() as session:
         if not current_period(session).open:
-            raise AssistantError(ErrorCode.CONFLICT, "the test period is closed; comments are not taken now")
+            raise AssistantError(
+                ErrorCode.CONFLICT, "the test period is closed; comments are not taken now", key="error.comments_closed"
+            )
         row = PageComment(
             page_id=page.page.id,
             section=section,

@@ -24,7 +24,9 @@ class ReviewContext:
 def database_of(request: Request) -> Database:
     database: Database | None = request.app.state.assistant.database
     if database is None:
-        raise AssistantError(ErrorCode.STORAGE_ERROR, "this service runs without a database; feedback is off")
+        raise AssistantError(
+            ErrorCode.STORAGE_ERROR, "this service runs without a database; feedback is off", key="error.no_database"
+        )
     return database
 
 

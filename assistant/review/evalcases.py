@@ -117,7 +117,9 @@ def create_eval_case(
         raise AssistantError(ErrorCode.INVALID_INPUT, "a question that should not be answered names no pages")
     with stored("the eval case could not be saved; please try again"), database.session() as session:
         if session.scalars(select(EvalCase.id).where(EvalCase.question == text)).first():
-            raise AssistantError(ErrorCode.CONFLICT, "that question is already an eval case")
+            raise AssistantError(
+                ErrorCode.CONFLICT, "that question is already an eval case", key="error.already_eval_case"
+            )
         row = EvalCase(
             question=text,
             gold_ids=gold_ids,

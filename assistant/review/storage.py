@@ -19,7 +19,9 @@ def stored(message: str) -> Iterator[None]:
         raise
     except IntegrityError as err:
         raise AssistantError(
-            ErrorCode.CONFLICT, "someone else changed this at the same time; reload and retry"
+            ErrorCode.CONFLICT,
+            "someone else changed this at the same time; reload and retry",
+            key="error.concurrent_change",
         ) from err
     except Exception as err:  # the user must learn that nothing was saved
         raise AssistantError(ErrorCode.STORAGE_ERROR, message) from err

@@ -18,3 +18,15 @@ def language_of(request: Request) -> str:
 
 def strings(language: str) -> dict[str, str]:
     return messages_for(language)
+
+
+def request_language(request: Request) -> str:
+    """The language of an API response a person reads: ?lang=, the page's cookie, Accept-Language, the setting."""
+    wanted = request.query_params.get("lang") or request.cookies.get("lang")
+    if wanted in MESSAGES:
+        return wanted
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in MESSAGES:
+            return code
+    return str(request.app.state.settings.language)

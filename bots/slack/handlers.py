@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from assistant import messages
 from assistant.core import Assistant
 from assistant.db import ProcessedEvent
 from assistant.errors import as_assistant_error
@@ -115,7 +116,7 @@ class SlackListeners:
                 log.exception("slack answer failed")
                 return notice(t["unexpected"])
             log.warning("slack answer refused", extra={"code": known.code.value})
-            return notice(t["answer_failed"].format(message=known.message))
+            return notice(t["answer_failed"].format(message=known.text(self.language)))
         return answer_to_message(answer, self.base_url, answer.language)
 
     # --- feedback -----------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ class SlackListeners:
         """Store one rating; returns the message to show when it could not be stored."""
         failed = strings(language or self.language)["feedback_failed"]
         if self.assistant.database is None:
-            return failed.format(message="no database is configured")
+            return failed.format(message=messages.t("error.no_database", language or self.language))
         try:
             record_feedback(self.assistant.database, answer_id, rating, reason, comment, CHANNEL, user_id)
         except Exception as err:
@@ -164,7 +165,7 @@ class SlackListeners:
             if known is None:
                 raise
             log.warning("slack feedback not stored", extra={"code": known.code.value, "answer_id": answer_id})
-            return failed.format(message=known.message)
+            return failed.format(message=known.text(language or self.language))
         return None
 
     # --- retries ------------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ class TeamsAgent:
             known = as_assistant_error(err)  # e.g. no index published yet: the user hears why
             if known is None:
                 raise
-            await context.send_activity(text(language, "failed", message=known.message))
+            await context.send_activity(text(language, "failed", message=known.text(language)))
             return
         card = answer_to_card(answer, self.base_url, language)
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
@@ -117,7 +117,9 @@ class TeamsAgent:
         values = data if isinstance(data, dict) else {}
         try:
             if self.assistant.database is None:
-                raise AssistantError(ErrorCode.STORAGE_ERROR, "this server does not store feedback")
+                raise AssistantError(
+                    ErrorCode.STORAGE_ERROR, "this server does not store feedback", key="error.no_database"
+                )
             await run_in_threadpool(
                 record_feedback,
                 self.assistant.database,
@@ -129,7 +131,7 @@ class TeamsAgent:
                 user_id=user_of(context.activity),
             )
         except AssistantError as err:
-            await context.send_activity(text(language, "not_saved", message=err.message))
+            await context.send_activity(text(language, "not_saved", message=err.text(language)))
             return
         await context.send_activity(text(language, "thanks"))
 
