@@ -75,7 +75,8 @@ class AssistantError(Exception):
 
     def technical_details(self) -> list[str]:
         """The technical message (when the person's message does not already say it) and the details."""
-        return list(self.details) if self.key else [self.message, *self.details]
+        said = self.key is not None and self.message == self.text("en")
+        return list(self.details) if said else [self.message, *self.details]
 
     def to_dict(self, language: str = "sv") -> dict[str, object]:
         """The API's error body: {"error": {"code", "message", "details"}}, the message in the language."""

@@ -369,7 +369,7 @@ def test_slack_non_numeric_timestamp_is_refused_before_the_signature_check(slack
     headers = {**signed(body), "X-Slack-Request-Timestamp": timestamp, "Content-Type": "application/json"}
     response = slack.post("/slack/events", content=body, headers=headers)
     assert response.status_code == 401, response.text
-    assert "X-Slack-Request-Timestamp" in response.json()["error"]["message"]
+    assert "X-Slack-Request-Timestamp" in response.json()["error"]["details"][0]
 
 
 def test_slack_replayed_slash_command_is_answered_once(slack_settings: Settings, slack_server: SlackApiServer) -> None:
