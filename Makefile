@@ -50,8 +50,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-eval: install ## the project's own questions; writes var/eval/report.{json,html}
-	$(BIN)/assistant eval --corpus knowledge --questions evals/datasets/vagledning --mode all \
+HELDOUT := $(wildcard evals/datasets/vagledning-heldout)
+
+eval: install ## the tuning and held-out questions side by side; writes var/eval/report.{json,html}
+	$(if $(HELDOUT),,@echo "evals/datasets/vagledning-heldout saknas: bara inställningsfrågorna mäts.")
+	$(BIN)/assistant eval --corpus knowledge --questions evals/datasets/vagledning \
+		$(if $(HELDOUT),--questions $(HELDOUT)) --mode all \
 		--json var/eval/report.json --html var/eval/report.html
 
 bench: install ## speed and memory figures (printed, not asserted)

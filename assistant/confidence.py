@@ -107,9 +107,3 @@ DEFAULT_CONFIDENCE = ConfidenceModel(
     scales=(0.1016, 5.1463, 0.1763, 0.2415),
     bias=0.3286,
 )
-
-
-def confidence_model(calibration: dict[str, Any]) -> ConfidenceModel:
-    """The model stored with the index by calibration, or the default."""
-    stored = calibration.get("confidence_model")
-    return ConfidenceModel.from_dict(stored) if stored else DEFAULT_CONFIDENCE

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 
 from assistant.asof import as_of_note, resolve_as_of, without_phrase
-from assistant.compose import DEFAULT_THRESHOLD, Citation, Composer, Draft, ExtractiveComposer, LinkBuilder
-from assistant.confidence import confidence_model
+from assistant.compose import Citation, Composer, Draft, ExtractiveComposer, LinkBuilder
+from assistant.confidence import Signals
 from assistant.db import Conversation, Database, Exchange
 from assistant.errors import AssistantError, ErrorCode
 from assistant.index import IndexHolder, KnowledgeIndex
@@ -22,6 +22,7 @@ from assistant.metrics import record_answer, stage
 from assistant.redaction import redact, redaction_notice, strip_placeholders
 from assistant.retrieval import Hit, Mode, Searcher, SearchFilters
 from assistant.settings import Settings
+from assistant.tuning import Tuning
 from ingest.embedding import Embedder, load_embedder
 from ingest.text import content_words
 
@@ -32,6 +33,19 @@ _FOLLOW_UP_START = re.compile(
     r"^(och|men|samt|också|även|vad gäller|hur blir det|gäller det|om det|och om|då|what about|and)\b", re.I
 )
 _PRONOUN = re.compile(r"\b(det|den|dessa|de|dom|då|där|it|that|they)\b", re.I)
+
+
+@dataclass(frozen=True)
+class AnswerTrace:
+    """How an answer was made: the text searched, the sections it was composed from and the signals its
+    confidence came from. For evals and diagnostics; channels do not show it and the API does not return it."""
+
+    search_text: str  # the question with what a follow-up takes from the earlier turn
+    searched: str  # what retrieval was given: the search text without an "as of" phrase
+    filters: SearchFilters
+    day: dt.date | None  # the date the guidance was searched as of; None: today
+    hits: tuple[Hit, ...]
+    signals: Signals | None = None
 
 
 @dataclass(frozen=True)
@@ -52,9 +66,11 @@ class Answer:
     latency_ms: float = 0.0
     follow_up: bool = False
     language: str = "sv"
+    trace: AnswerTrace | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = asdict(replace(self, trace=None))
+        del data["trace"]
         data["citations"] = [asdict(c) for c in self.citations]
         data["suggestions"] = [asdict(c) for c in self.suggestions]
         data["notes"] = list(self.notes)
@@ -68,8 +84,9 @@ class Assistant:
     indexes: IndexHolder
     database: Database | None
     composers: dict[str, Composer] = field(default_factory=dict)
+    tuning: Tuning | None = None  # fixed values (evals); None: resolved once per index version
     _embedder: Embedder | None = None
-    _searchers: dict[str, Searcher] = field(default_factory=dict)
+    _searchers: dict[str, tuple[Searcher, Tuning]] = field(default_factory=dict)
 
     @property
     def embedder(self) -> Embedder:
@@ -79,28 +96,37 @@ class Assistant:
 
     def searcher(self) -> Searcher:
         """A searcher bound to the version being served; a new version's is built before it serves."""
+        return self._serving()[0]
+
+    def tuning_for(self, index: KnowledgeIndex) -> Tuning:
+        """The fusion weight, threshold and confidence model this index version is answered with."""
+        return self.tuning or Tuning.resolve(self.settings, index.calibration)
+
+    def _serving(self) -> tuple[Searcher, Tuning]:
+        """The searcher and tuning of the version being served, made once per version."""
         index = self.indexes.get()
-        searcher = self._searchers.get(index.version)
-        if searcher is None:
-            searcher = self._new_searcher(index)
-            self._searchers = {index.version: searcher}
-        return searcher
+        served = self._searchers.get(index.version)
+        if served is None:
+            served = self._searcher_for(index)
+            self._searchers = {index.version: served}
+        return served
 
     def prepare(self, index: KnowledgeIndex) -> None:
         """Build the searcher of a version about to be served (IndexHolder calls this before the switch);
         the searcher of the version still serving is kept until then. Refuses an index of another model."""
-        searcher = self._new_searcher(index)
+        served = self._searcher_for(index)
         serving = {v: s for v, s in self._searchers.items() if v == self.indexes.version}
-        self._searchers = {**serving, index.version: searcher}
+        self._searchers = {**serving, index.version: served}
 
-    def _new_searcher(self, index: KnowledgeIndex) -> Searcher:
+    def _searcher_for(self, index: KnowledgeIndex) -> tuple[Searcher, Tuning]:
         if index.model_id != self.embedder.model_id:
             raise AssistantError(
                 ErrorCode.INDEX_ERROR,
                 f"the index was built with {index.model_id!r} but the service uses {self.embedder.model_id!r}; "
                 "run 'assistant ingest' again",
             )
-        return Searcher(index, self.embedder, self.settings.fusion_weight)
+        tuning = self.tuning_for(index)
+        return Searcher(index, self.embedder, tuning.fusion_weight), tuning
 
     def warm_up(self) -> None:
         """Load the index, the model and the searcher, and run one search, so the first question is not slow."""
@@ -110,11 +136,6 @@ class Assistant:
         if not text.strip():
             raise AssistantError(ErrorCode.INVALID_INPUT, "the search text is empty")
         return self.searcher().search(text[:MAX_QUESTION_CHARS], k=k, mode=mode, filters=filters)
-
-    def threshold(self, index: KnowledgeIndex) -> float:
-        if self.settings.answer_threshold is not None:
-            return self.settings.answer_threshold
-        return float(index.calibration.get("answer_threshold", DEFAULT_THRESHOLD))
 
     def answer(
         self,
@@ -140,20 +161,16 @@ class Assistant:
             )
         with stage("redaction"):
             clean = redact(question)
-        searcher = self.searcher()
+        searcher, tuning = self._serving()
         with stage("conversation"):
             previous = self._previous_question(conversation_id, channel_ref, channel, user_id)
         search_text, follow_up = with_context(strip_placeholders(clean.text), previous)
         when = resolve_as_of(clean.text, as_of)
         filters = SearchFilters(include_stale=not self.settings.exclude_stale)
-        hits = searcher.search(
-            without_phrase(search_text, when),
-            k=max(self.settings.top_k, 5),
-            filters=filters,
-            today=when.day if when else None,
-        )
+        searched, day = without_phrase(search_text, when), when.day if when else None
+        hits = searcher.search(searched, k=max(self.settings.top_k, 5), filters=filters, today=day)
         with stage("composing"):
-            draft = self._compose(clean.text, search_text, hits, searcher, language)
+            draft = self._compose(clean.text, search_text, hits, searcher, tuning, language)
         notes = list(draft.notes)
         if clean.changed:
             notes.insert(0, redaction_notice(clean.kinds, language))
@@ -175,6 +192,7 @@ class Assistant:
             latency_ms=latency,
             follow_up=follow_up,
             language=language,
+            trace=AnswerTrace(search_text, searched, filters, day, tuple(hits), draft.signals),
         )
         with stage("storage"):
             answer = self._store(answer, clean.text, search_text, hits, channel, user_id, channel_ref)
@@ -191,17 +209,19 @@ class Assistant:
         )
         return answer
 
-    def _compose(self, question: str, search_text: str, hits: list[Hit], searcher: Searcher, language: str) -> Draft:
+    def _compose(
+        self, question: str, search_text: str, hits: list[Hit], searcher: Searcher, tuning: Tuning, language: str
+    ) -> Draft:
         links = LinkBuilder(self.settings.public_base_url or "")
         query = searcher.analyse(search_text)
-        extractive = ExtractiveComposer(self.threshold(searcher.index), confidence_model(searcher.index.calibration))
+        extractive = ExtractiveComposer(tuning.answer_threshold, tuning.confidence)
         fallback = extractive.compose(question, query, hits, searcher.index, searcher, links, language)
         generative = self.composers.get("llm")
         if generative is None or not fallback.answered:
             return fallback
         try:
             generated = generative.compose(question, query, hits, searcher.index, searcher, links, language)
-            return replace(generated, confidence=fallback.confidence)
+            return replace(generated, confidence=fallback.confidence, signals=fallback.signals)
         except Exception as err:  # any failure of the optional model falls back to the extractive answer
             log.warning("generative answer failed, using extractive", extra={"error": type(err).__name__})
             return fallback
@@ -323,13 +343,15 @@ def _freshness_notes(citations: tuple[Citation, ...], language: str) -> list[str
     return notes
 
 
-def build_assistant(settings: Settings, with_storage: bool = True) -> Assistant:
+def build_assistant(settings: Settings, with_storage: bool = True, embedder: Embedder | None = None) -> Assistant:
+    """The assistant every channel, the API and the evals answer through. An embedder already loaded may be
+    passed in; otherwise the configured one is loaded on first use."""
     database = None
     if with_storage:
         database = Database(settings.database_url)
         database.migrate()
     indexes = IndexHolder(settings.index_dir, settings.index_check_seconds)
-    assistant = Assistant(settings=settings, indexes=indexes, database=database)
+    assistant = Assistant(settings=settings, indexes=indexes, database=database, _embedder=embedder)
     indexes.prepare = assistant.prepare
     if settings.llm_base_url:
         from assistant.llm import ChatComposer

@@ -72,12 +72,11 @@ class Query:
 
 
 class Searcher:
-    def __init__(self, index: KnowledgeIndex, embedder: Embedder, fusion_weight: float | None = None):
+    def __init__(self, index: KnowledgeIndex, embedder: Embedder, fusion_weight: float = DEFAULT_FUSION_WEIGHT):
+        """fusion_weight: the lexical share of hybrid scores, resolved by assistant.tuning.Tuning."""
         self.index = index
         self.embedder = embedder
-        calibrated = index.calibration.get("fusion_weight")
-        chosen = next((w for w in (fusion_weight, calibrated) if w is not None), DEFAULT_FUSION_WEIGHT)
-        self.fusion_weight = float(chosen)
+        self.fusion_weight = float(fusion_weight)
         self._vocabulary = sorted(w for w, n in index.lexical.surface.items() if len(w) >= 4 and not w.isdigit())
         self._aliases = [
             (normalize(alias), page_id)

@@ -1,4 +1,4 @@
-"""`assistant eval`: measure retrieval and answers on a corpus and a question set; optionally calibrate."""
+"""`assistant eval`: measure retrieval and answers on a corpus and question sets; optionally calibrate."""
 
 from __future__ import annotations
 
@@ -11,14 +11,39 @@ import click
 from assistant.cli import progress_bar, reports_errors
 from assistant.retrieval import MODES, Mode
 from assistant.settings import Settings, get_settings
+from assistant.tuning import Tuning
 from evals.datasets import DatasetError, EvalQuestion, load_corpus, load_questions
-from evals.report import EvalReport, write_html, write_json
-from evals.run import Tuning, run_modes, store_calibration, temporary_index
+from evals.report import EvalReport, QuestionSetRun, write_html, write_json
 from evals.run import calibrate as calibrate_tuning
-from ingest.embedding import load_embedder
+from evals.run import (
+    differing_pages,
+    eval_assistant,
+    live_index,
+    run_modes,
+    store_calibration,
+    temporary_index,
+    with_tuning,
+)
+from ingest.embedding import Embedder, load_embedder
+from ingest.pages import Page
 from ingest.publish import IndexStore, PublishError
 
-SHOWN = ("ndcg@10", "hit@1", "hit@3", "hit@5", "mrr@10", "answered_rate", "abstention_rate", "answer_contains_rate")
+SHOWN = (
+    "ndcg@10",
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "mrr@10",
+    "answered_rate",
+    "abstention_rate",
+    "answer_contains_rate",
+    "answered_correct_rate",
+    "answered_with_fact_rate",
+    "follow_up_correct_rate",
+    "english_hit@5",
+    "english_answered_with_fact_rate",
+)
+COUNTS = ("questions", "answerable", "unanswerable", "follow_up_questions", "english_questions")
 
 
 @click.command("eval")
@@ -30,9 +55,12 @@ SHOWN = ("ndcg@10", "hit@1", "hit@3", "hit@5", "mrr@10", "answered_rate", "abste
 )
 @click.option(
     "--questions",
+    "question_paths",
     required=True,
+    multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="A JSONL file (or a folder of them) of {id, question, gold_ids, answer?} lines.",
+    help="A JSONL file (or a folder of them) of {id, question, gold_ids, answer?} lines. Give it more than "
+    "once to measure several sets side by side (--calibrate tunes on the first).",
 )
 @click.option(
     "--mode",
@@ -46,7 +74,8 @@ SHOWN = ("ndcg@10", "hit@1", "hit@3", "hit@5", "mrr@10", "answered_rate", "abste
 @click.option(
     "--calibrate",
     is_flag=True,
-    help="Choose the fusion weight and answer threshold on these questions and store them with the live index.",
+    help="Choose the fusion weight and answer threshold on the (first) question set and store them with the "
+    "live index; the corpus must be the live knowledge.",
 )
 @click.option(
     "--with-reviewed",
@@ -58,7 +87,7 @@ SHOWN = ("ndcg@10", "hit@1", "hit@3", "hit@5", "mrr@10", "answered_rate", "abste
 @reports_errors
 def eval_command(
     corpus: Path,
-    questions: Path,
+    question_paths: tuple[Path, ...],
     mode: str,
     json_out: Path | None,
     html_out: Path | None,
@@ -69,27 +98,39 @@ def eval_command(
 ) -> None:
     """Measure how often the right page comes back, and how often it answers or abstains when it should.
 
-    The corpus is published through the real ingest path into a temporary index; the live index is only
-    touched by --calibrate, which republishes it with the chosen values (embeddings are reused).
+    Every question is answered by Assistant.answer, the path the API takes, over the corpus published
+    through the real ingest path into a temporary index. The live index is only touched by --calibrate,
+    which republishes it with the chosen values (embeddings are reused).
     """
-    settings = get_settings()
+    settings = with_overrides(get_settings(), fusion_weight, threshold)
     try:
-        pages, asked = load_corpus(corpus), load_questions(questions)
+        pages = load_corpus(corpus)
+        sets = [load_questions(path) for path in question_paths]
         if with_reviewed:
-            asked = [*asked, *reviewed_cases(settings.database_url)]
+            sets[0] = [*sets[0], *reviewed_cases(settings.database_url)]
     except DatasetError as err:
         raise click.ClickException(str(err)) from None
     embedder = load_embedder(settings.embedding_model)
-    tuning = starting_tuning(settings, embedder.model_id, fusion_weight, threshold)
+    store = IndexStore(settings.index_dir)
+    if calibrate:
+        refuse_other_corpus(corpus, pages, store, embedder)
+    tuning = starting_tuning(settings, embedder.model_id)
     modes: Sequence[Mode] = MODES if mode == "all" else (mode,)  # type: ignore[assignment]
-    calibration, stored = None, None
-    with progress_bar(enabled=True) as report, temporary_index(pages, embedder, tuning.as_settings(), report) as index:
+    calibration, stored, measured = None, None, []
+    with (
+        progress_bar(enabled=True) as report,
+        temporary_index(pages, embedder, tuning.as_calibration(), report) as root,
+    ):
+        assistant = eval_assistant(settings, root, embedder, tuning)
         if calibrate:
-            calibration = calibrate_tuning(index, embedder, asked, tuning, report)
+            calibration = calibrate_tuning(assistant, sets[0], tuning, report)
             tuning = calibration.after
-            stored = store_calibration(IndexStore(settings.index_dir), embedder, tuning, report)
-        runs = run_modes(index, embedder, asked, modes, tuning, report)
-    result = EvalReport(str(corpus), str(questions), embedder.model_id, tuning, runs, calibration, stored)
+            stored = store_calibration(store, embedder, tuning, report)
+            assistant = with_tuning(assistant, tuning)
+        for path, asked in zip(question_paths, sets, strict=True):
+            runs = run_modes(assistant, asked, modes, report, stage=f"Frågor ({set_name(path)})")
+            measured.append(QuestionSetRun(str(path), runs))
+    result = EvalReport(str(corpus), measured, embedder.model_id, tuning, calibration, stored)
     _print_figures(result)
     if json_out:
         write_json(result, json_out)
@@ -97,6 +138,39 @@ def eval_command(
     if html_out:
         write_html(result, html_out)
         click.echo(f"HTML: {html_out}")
+
+
+def with_overrides(settings: Settings, fusion_weight: float | None, threshold: float | None) -> Settings:
+    """The settings with the command's options in place of the environment's."""
+    update: dict[str, float] = {}
+    if fusion_weight is not None:
+        update["fusion_weight"] = fusion_weight
+    if threshold is not None:
+        update["answer_threshold"] = threshold
+    return settings.model_copy(update=update)
+
+
+def starting_tuning(settings: Settings, model_id: str) -> Tuning:
+    """The values the service would use now: settings (and options), then the live index's calibration
+    (when it was made for the same model), then the built-in defaults."""
+    try:
+        manifest = IndexStore(settings.index_dir).manifest()
+        same_model = manifest.get("model", {}).get("id") == model_id
+        stored = dict(manifest.get("settings") or {}) if same_model else {}
+    except (PublishError, OSError, ValueError):
+        stored = {}
+    return Tuning.resolve(settings, stored)
+
+
+def refuse_other_corpus(corpus: Path, pages: Sequence[Page], store: IndexStore, embedder: Embedder) -> None:
+    """Calibration is stored with the live index: values chosen on other pages would be wrong for it."""
+    differing = differing_pages(pages, live_index(store, embedder))
+    if differing:
+        shown = ", ".join(differing[:3]) + (" …" if len(differing) > 3 else "")
+        raise click.ClickException(
+            f"--calibrate needs the live knowledge as --corpus, but {corpus} differs from the live index in "
+            f"{len(differing)} pages ({shown}); run 'assistant ingest' on it first, or leave out --calibrate"
+        )
 
 
 def reviewed_cases(database_url: str) -> list[EvalQuestion]:
@@ -111,45 +185,42 @@ def reviewed_cases(database_url: str) -> list[EvalQuestion]:
         return load_questions(path) if count else []
 
 
-def starting_tuning(settings: Settings, model_id: str, fusion_weight: float | None, threshold: float | None) -> Tuning:
-    """The values assistant.core would use now: options, then settings, then the live index's calibration
-    (when it was made for the same model), then the built-in defaults."""
-    stored: dict[str, object] = {}
-    try:
-        manifest = IndexStore(settings.index_dir).manifest()
-        if manifest.get("model", {}).get("id") == model_id:
-            stored = dict(manifest.get("settings") or {})
-    except (PublishError, OSError, ValueError):
-        stored = {}
-    defaults = Tuning.of_settings(stored)
-    return Tuning(
-        fusion_weight=_first(fusion_weight, settings.fusion_weight, defaults.fusion_weight),
-        answer_threshold=_first(threshold, settings.answer_threshold, defaults.answer_threshold),
-        confidence_model=defaults.confidence_model,
-    )
-
-
-def _first(*values: float | None) -> float:
-    return float(next(v for v in values if v is not None))
+def set_name(path: Path | str) -> str:
+    return Path(path).stem or str(path)
 
 
 def _print_figures(result: EvalReport) -> None:
     click.echo(f"fusion_weight={result.tuning.fusion_weight} answer_threshold={result.tuning.answer_threshold}")
-    click.echo("mode      " + " ".join(f"{key:>20}" for key in SHOWN))
-    for run in result.runs:
-        click.echo(f"{run.mode:<9} " + " ".join(f"{_fmt(run.figures.get(key)):>20}" for key in SHOWN))
+    columns = [(set_name(s.questions), run.mode, run.figures) for s in result.sets for run in s.runs]
+    width = max(14, *(len(name) + 1 for name, _, _ in columns))
+    several = len(result.sets) > 1
+    label = 32
+    if several:
+        click.echo(" " * label + "".join(f"{name:>{width}}" for name, _, _ in columns))
+    click.echo(f"{'':<{label}}" + "".join(f"{mode:>{width}}" for _, mode, _ in columns))
+    for key in COUNTS:
+        click.echo(f"{key:<{label}}" + "".join(f"{_count(figures.get(key)):>{width}}" for _, _, figures in columns))
+    for key in SHOWN:
+        click.echo(f"{key:<{label}}" + "".join(f"{_fmt(figures.get(key)):>{width}}" for _, _, figures in columns))
     calibration = result.calibration
     if calibration:
         click.echo("")
         click.echo(
             f"Kalibrering: fusionsvikt {calibration.before.fusion_weight} -> {calibration.after.fusion_weight}, "
-            f"tröskel {calibration.before.answer_threshold} -> {calibration.after.answer_threshold}"
+            f"tröskel {calibration.before.answer_threshold} -> {calibration.after.answer_threshold} "
+            f"(på {set_name(result.sets[0].questions)})"
         )
-        for label, figures in (("före", calibration.before_figures), ("efter", calibration.after_figures)):
-            click.echo(f"{label:<9} " + " ".join(f"{_fmt(figures.get(key)):>20}" for key in SHOWN))
+        click.echo(f"{'':<{label}}" + f"{'före':>{width}}{'efter':>{width}}")
+        for key in SHOWN:
+            before, after = calibration.before_figures.get(key), calibration.after_figures.get(key)
+            click.echo(f"{key:<{label}}" + f"{_fmt(before):>{width}}{_fmt(after):>{width}}")
         if result.stored_version:
             click.echo(f"Sparad med indexversion {result.stored_version}.")
 
 
 def _fmt(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else "–"
+
+
+def _count(value: object) -> str:
+    return str(value) if isinstance(value, int) else "–"

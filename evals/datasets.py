@@ -9,6 +9,8 @@ from typing import Any
 
 from ingest.pages import Page, PageError, page_from_document, read_knowledge
 
+LANGUAGES = ("sv", "en")  # the interface languages Assistant.answer takes
+
 
 class DatasetError(Exception):
     """A corpus or question file that cannot be used; the message names the file and line."""
@@ -27,6 +29,7 @@ class EvalQuestion:
     answer: str | None = None
     gold_sections: tuple[str, ...] = ()  # "page#anchor"
     follow_up_of: str | None = None
+    language: str | None = None  # interface language to ask in ("en"); None: the service's default
     source: str = ""  # file:line, for error messages and the report
 
     @property
@@ -99,6 +102,9 @@ def _question(record: dict[str, Any], where: str) -> EvalQuestion:
         raise DatasetError(f"{where}: 'gold_sections' must be a list of 'page#anchor' strings")
     answer = record.get("answer")
     follow_up_of = record.get("follow_up_of")
+    language = record.get("language")
+    if language is not None and language not in LANGUAGES:
+        raise DatasetError(f"{where}: 'language' must be one of {', '.join(LANGUAGES)}, not {language!r}")
     return EvalQuestion(
         id=qid,
         question=text.strip(),
@@ -106,6 +112,7 @@ def _question(record: dict[str, Any], where: str) -> EvalQuestion:
         answer=str(answer).strip() or None if answer is not None else None,
         gold_sections=tuple(sections),
         follow_up_of=str(follow_up_of).strip() or None if follow_up_of else None,
+        language=language,
         source=where,
     )
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from evals.metrics import QuestionResult
-from evals.run import Calibration, ModeRun, Tuning
+from assistant.tuning import Tuning
+from evals.metrics import FactSection, QuestionResult, squash
+from evals.run import Calibration, ModeRun
 
 QUALITY_KEYS = (
     "ndcg@10",
@@ -24,6 +25,11 @@ QUALITY_KEYS = (
     "answered_rate",
     "abstention_rate",
     "answer_contains_rate",
+    "answered_correct_rate",
+    "answered_with_fact_rate",
+    "follow_up_correct_rate",
+    "english_hit@5",
+    "english_answered_with_fact_rate",
 )
 LATENCY_KEYS = ("retrieval_p50", "retrieval_p95", "answer_p50", "answer_p95")
 MODE_COLOURS = {"lexical": "#1f5fbf", "dense": "#a84f00", "hybrid": "#23733c"}
@@ -31,56 +37,88 @@ MAX_FAILURES_SHOWN = 300
 
 
 @dataclass
+class QuestionSetRun:
+    """One question set measured in one or more modes."""
+
+    questions: str  # the path it was read from
+    runs: list[ModeRun]
+
+    @property
+    def name(self) -> str:
+        return Path(self.questions).stem or self.questions
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "questions": self.questions,
+            "modes": {run.mode: run.figures for run in self.runs},
+            "failures": {run.mode: [failure_record(r, run.answers) for r in failures(run)] for run in self.runs},
+        }
+
+
+@dataclass
 class EvalReport:
     corpus: str
-    questions: str
+    sets: list[QuestionSetRun]
     model: str
     tuning: Tuning
-    runs: list[ModeRun]
     calibration: Calibration | None = None
     stored_version: str | None = None
     created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
+    @property
+    def questions(self) -> str:
+        return ", ".join(s.questions for s in self.sets)
+
+    @property
+    def runs(self) -> list[ModeRun]:
+        """The first set's runs: what the report's top level describes."""
+        return self.sets[0].runs
+
     def to_dict(self) -> dict[str, object]:
+        """The first question set at the top level (as with one set), and every set under question_sets."""
         data: dict[str, object] = {
             "corpus": self.corpus,
-            "questions": self.questions,
             "model": self.model,
             "created_at": self.created_at,
-            "settings": self.tuning.as_settings(),
-            "modes": {run.mode: run.figures for run in self.runs},
-            "failures": {run.mode: [failure_record(r) for r in failures(run.results)] for run in self.runs},
+            "settings": self.tuning.as_calibration(),
+            **self.sets[0].to_dict(),
+            "question_sets": [s.to_dict() for s in self.sets],
         }
         if self.calibration:
             data["calibration"] = {
-                "before": {**self.calibration.before.as_settings(), **self.calibration.before_figures},
-                "after": {**self.calibration.after.as_settings(), **self.calibration.after_figures},
+                "before": {**self.calibration.before.as_calibration(), **self.calibration.before_figures},
+                "after": {**self.calibration.after.as_calibration(), **self.calibration.after_figures},
                 "fusion_weight_curve": {str(w): round(s, 4) for w, s in self.calibration.weight_curve.items()},
                 "stored_version": self.stored_version,
             }
         return data
 
 
-def failure_reason(result: QuestionResult) -> str | None:
-    """Why a question counts as a failure, in words an editor reads; None when it went right."""
+def failure_reason(result: QuestionResult, answers: bool = True) -> str | None:
+    """Why a question counts as a failure, in words an editor reads; None when it went right. Without
+    answers (a retrieval-only mode) only the ranking counts."""
     if not result.answerable:
-        return "besvarades men borde ha avstått" if result.answered else None
+        return "besvarades men borde ha avstått" if answers and result.answered else None
     if not result.ranking or result.ranking[0] not in result.gold_ids:
         found = any(page in result.gold_ids for page in result.ranking)
         return "rätt sida kom inte först" if found else "rätt sida saknas bland de tio första"
+    if not answers:
+        return None
     if not result.answered:
         return "avstod trots att rätt sida kom först"
+    if result.cited[:1] and result.cited[0] not in result.gold_ids:
+        return "svaret citerar fel sida först"
     if result.contains_phrase is False:
         return "svaret saknar det förväntade uttrycket"
     return None
 
 
-def failures(results: Sequence[QuestionResult]) -> list[QuestionResult]:
-    return [r for r in results if failure_reason(r)]
+def failures(run: ModeRun) -> list[QuestionResult]:
+    return [r for r in run.results if failure_reason(r, run.answers)]
 
 
-def failure_record(result: QuestionResult) -> dict[str, object]:
-    return {
+def failure_record(result: QuestionResult, answers: bool = True) -> dict[str, object]:
+    record: dict[str, object] = {
         "id": result.question_id,
         "question": result.question,
         "search_text": result.search_text,
@@ -88,8 +126,49 @@ def failure_record(result: QuestionResult) -> dict[str, object]:
         "got": list(result.ranking[:5]),
         "answered": result.answered,
         "confidence": result.confidence,
-        "reason": failure_reason(result),
+        "reason": failure_reason(result, answers),
     }
+    if answers:
+        record.update(
+            answer=result.answer_text,
+            cited=list(result.cited_sections[:3]),
+            expected_phrase=result.expected_phrase,
+            fact_section=result.fact.section if result.fact else None,
+            fact_text=result.fact.text if result.fact else None,
+        )
+    return record
+
+
+def highlighted(fact: FactSection, phrase: str | None) -> Markup:
+    """The section's text, escaped, with every occurrence of the expected phrase in <mark>."""
+    text = fact.text
+    if not phrase:
+        return Markup(escape(text))
+    flat, positions = _flattened(text)
+    wanted = squash(phrase)
+    parts, last, start = [], 0, flat.find(wanted)
+    while wanted and start >= 0:
+        begin, end = positions[start], positions[start + len(wanted) - 1] + 1
+        parts.append(escape(text[last:begin]) + "<mark>" + escape(text[begin:end]) + "</mark>")
+        last = end
+        start = flat.find(wanted, start + len(wanted))
+    parts.append(escape(text[last:]))
+    return Markup("".join(parts))
+
+
+def _flattened(text: str) -> tuple[str, list[int]]:
+    """The text as squash() compares it, with each character's position in the original."""
+    flat: list[str] = []
+    positions: list[int] = []
+    for i, char in enumerate(text):
+        if char.isspace():
+            if not flat or flat[-1] == " ":
+                continue
+            char = " "
+        lower = char.lower()
+        flat.append(lower if len(lower) == 1 else char)
+        positions.append(i)
+    return "".join(flat), positions
 
 
 def write_json(report: EvalReport, path: Path) -> None:
@@ -100,27 +179,38 @@ def write_json(report: EvalReport, path: Path) -> None:
 def write_html(report: EvalReport, path: Path) -> None:
     env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["html"]))
     template = env.get_template("report.html")
-    modes = [run.mode for run in report.runs]
-    quality: dict[str, dict[str, object]] = {
-        run.mode: {key: run.figures.get(key) for key in QUALITY_KEYS} for run in report.runs
-    }
-    latency: dict[str, dict[str, object]] = {run.mode: _latency(run) for run in report.runs}
+    columns = [(s.name, run) for s in report.sets for run in s.runs]
     html = template.render(
         report=report,
-        modes=modes,
-        quality=quality,
-        latency=latency,
+        columns=columns,
+        sets=[_set_view(s) for s in report.sets],
         quality_keys=QUALITY_KEYS,
         latency_keys=LATENCY_KEYS,
-        quality_chart=Markup(bar_chart(quality, QUALITY_KEYS, top=1.0, title="Kvalitet per läge (0–1)")),
-        latency_chart=Markup(bar_chart(latency, LATENCY_KEYS, top=None, title="Svarstid per läge (ms)")),
         curve_chart=Markup(curve_chart(report.calibration.weight_curve)) if report.calibration else None,
-        failures={run.mode: [(r, failure_reason(r)) for r in failures(run.results)] for run in report.runs},
         max_failures=MAX_FAILURES_SHOWN,
+        highlighted=highlighted,
         colours=MODE_COLOURS,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
+
+
+def _set_view(measured: QuestionSetRun) -> dict[str, object]:
+    """What the page shows of one question set: charts, tables and failed questions per mode."""
+    quality: dict[str, dict[str, object]] = {
+        run.mode: {key: run.figures.get(key) for key in QUALITY_KEYS} for run in measured.runs
+    }
+    latency: dict[str, dict[str, object]] = {run.mode: _latency(run) for run in measured.runs}
+    return {
+        "name": measured.name,
+        "questions": measured.questions,
+        "runs": measured.runs,
+        "quality": quality,
+        "latency": latency,
+        "quality_chart": Markup(bar_chart(quality, QUALITY_KEYS, top=1.0, title="Kvalitet per läge (0–1)")),
+        "latency_chart": Markup(bar_chart(latency, LATENCY_KEYS, top=None, title="Svarstid per läge (ms)")),
+        "failures": {run.mode: [(r, failure_reason(r, run.answers)) for r in failures(run)] for run in measured.runs},
+    }
 
 
 def bar_chart(values: Mapping[str, Mapping[str, object]], keys: Sequence[str], top: float | None, title: str) -> str:

@@ -1,8 +1,9 @@
-"""Run questions through the real path: publish the corpus into a temporary index, search, compose.
+"""Run questions through the product: publish the corpus into a temporary index and ask `Assistant.answer`.
 
-Every step is the one a user's question takes: ingest.pipeline.publish_pages builds the index,
-assistant.retrieval.Searcher retrieves, and the extractive composer decides whether to answer, with
-follow-ups given the previous question as context exactly as assistant.core.with_context does.
+Every answer is the one a caseworker would get through the API: the same redaction, follow-up handling,
+hit count, composer (the LLM one when configured) and tuning. Follow-ups are asked in the conversation of
+their earlier question, kept in a database in memory. The page rankings that retrieval metrics need come
+from `Assistant.search` with the text the answer searched for.
 """
 
 from __future__ import annotations
@@ -13,147 +14,193 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from assistant.compose import DEFAULT_THRESHOLD, ExtractiveComposer, LinkBuilder
-from assistant.confidence import ConfidenceModel, confidence_model
-from assistant.core import with_context
+from assistant.confidence import ConfidenceModel
+from assistant.core import Answer, Assistant, build_assistant
 from assistant.errors import AssistantError, ErrorCode
 from assistant.index import KnowledgeIndex
-from assistant.retrieval import DEFAULT_FUSION_WEIGHT, Mode, Searcher, page_ranking
+from assistant.retrieval import Hit, Mode, Searcher, page_ranking
+from assistant.settings import Settings
+from assistant.tuning import Tuning
 from evals.datasets import EvalQuestion
-from evals.metrics import K, QuestionResult, balanced_answer_score, summarise
+from evals.metrics import FactSection, K, QuestionResult, balanced_answer_score, squash, summarise
 from ingest.embedding import Embedder
 from ingest.pages import Page
-from ingest.pipeline import Progress, publish_pages
+from ingest.pipeline import Progress, page_hash, publish_pages
 from ingest.publish import IndexStore
 
-RANK_DEPTH = 30  # sections retrieved per question: enough for ten distinct pages
-ANSWER_HITS = 5  # what assistant.core passes to the composer (max(top_k, 5) with the default top_k)
+RANK_DEPTH = 30  # sections retrieved per question for the ranking metrics: enough for ten distinct pages
 WEIGHT_GRID = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.05))
 THRESHOLD_GRID = tuple(round(t, 2) for t in np.arange(0.0, 1.0001, 0.01))
+MEMORY_DATABASE = "sqlite://"  # conversations live as long as the eval; nothing is written to disk
+EVAL_CHANNEL = "eval"
 
 
 def _quiet(_stage: str, _done: int, _total: int) -> None:
     return None
 
 
-@dataclass(frozen=True)
-class Tuning:
-    """The calibrated values: the lexical share of hybrid scores, the answer threshold, and the confidence
-    model's weights (None: the built-in default)."""
-
-    fusion_weight: float
-    answer_threshold: float
-    confidence_model: dict[str, Any] | None = None
-
-    @classmethod
-    def of(cls, index: KnowledgeIndex) -> Tuning:
-        """What assistant.core would use for this index with no environment overrides."""
-        return cls.of_settings(index.calibration)
-
-    @classmethod
-    def of_settings(cls, calibration: dict[str, Any]) -> Tuning:
-        stored = calibration.get("confidence_model")
-        return cls(
-            fusion_weight=float(calibration.get("fusion_weight", DEFAULT_FUSION_WEIGHT)),
-            answer_threshold=float(calibration.get("answer_threshold", DEFAULT_THRESHOLD)),
-            confidence_model=dict(stored) if isinstance(stored, dict) else None,
-        )
-
-    def as_settings(self) -> dict[str, object]:
-        settings: dict[str, object] = {"fusion_weight": self.fusion_weight, "answer_threshold": self.answer_threshold}
-        if self.confidence_model is not None:
-            settings["confidence_model"] = self.confidence_model
-        return settings
-
-    @property
-    def model(self) -> ConfidenceModel:
-        return confidence_model({"confidence_model": self.confidence_model})
-
-
 @contextmanager
 def temporary_index(
-    pages: Sequence[Page], embedder: Embedder, settings: dict[str, object], progress: Progress | None = None
-) -> Iterator[KnowledgeIndex]:
-    """The corpus published through the real ingest path into a throwaway index store."""
+    pages: Sequence[Page], embedder: Embedder, calibration: dict[str, object], progress: Progress | None = None
+) -> Iterator[Path]:
+    """The corpus published through the real ingest path into a throwaway index store (its root)."""
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as root:
-        store = IndexStore(Path(root))
-        publish_pages(pages, store, embedder, progress=progress, settings=settings)
-        folder = store.current_dir()
-        assert folder is not None
-        yield KnowledgeIndex.load(folder)
+        publish_pages(pages, IndexStore(Path(root)), embedder, progress=progress, settings=calibration)
+        yield Path(root)
+
+
+def eval_assistant(settings: Settings, index_root: Path, embedder: Embedder, tuning: Tuning) -> Assistant:
+    """The product's assistant, as `assistant serve` builds it, over the eval index with a database in memory
+    and the tuning being measured."""
+    local = settings.model_copy(update={"index_dir": index_root, "database_url": MEMORY_DATABASE})
+    assistant = build_assistant(local, embedder=embedder)
+    assistant.tuning = tuning
+    return assistant
+
+
+def with_tuning(assistant: Assistant, tuning: Tuning) -> Assistant:
+    """The same assistant (index, database, composers) answering with other values."""
+    return replace(assistant, tuning=tuning, _searchers={})
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question and the answer the product gave it."""
+
+    question: EvalQuestion
+    answer: Answer
+
+    @property
+    def search_text(self) -> str:
+        return self.answer.trace.search_text if self.answer.trace else self.question.question
+
+
+def ask_all(
+    assistant: Assistant, questions: Sequence[EvalQuestion], progress: Progress | None = None, stage: str = "Frågor"
+) -> list[Asked]:
+    """Ask every question in order through Assistant.answer; a follow-up in its earlier question's
+    conversation, in the question's own interface language."""
+    report = progress or _quiet
+    conversations: dict[str, str] = {}
+    asked = []
+    for n, question in enumerate(questions, 1):
+        answer = assistant.answer(
+            question.question,
+            conversation_id=conversations.get(question.follow_up_of or ""),
+            channel=EVAL_CHANNEL,
+            language=question.language,
+        )
+        conversations[question.id] = answer.conversation_id
+        asked.append(Asked(question, answer))
+        report(stage, n, len(questions))
+    return asked
+
+
+def rank_all(assistant: Assistant, asked: Sequence[Asked], mode: Mode) -> list[QuestionResult]:
+    """Each answer with the page ranking its search text gets in this mode."""
+    searcher = assistant.searcher()
+    index = searcher.index
+    results = []
+    for item in asked:
+        started = time.perf_counter()
+        hits = rank(searcher, item, mode)
+        ranking = tuple(page_ranking(hits)[:K])
+        results.append(result_of(item, ranking, (time.perf_counter() - started) * 1000, fact_section(index, item)))
+    return results
+
+
+def rank(searcher: Searcher, item: Asked, mode: Mode = "hybrid") -> list[Hit]:
+    """The sections the answer's search gets in this mode, deep enough for the ranking metrics: the
+    same text, filters and date the answer was searched with."""
+    trace = item.answer.trace
+    if trace is None:
+        return searcher.search(item.search_text, k=RANK_DEPTH, mode=mode)
+    return searcher.search(trace.searched, k=RANK_DEPTH, mode=mode, filters=trace.filters, today=trace.day)
+
+
+def fact_section(index: KnowledgeIndex, item: Asked) -> FactSection | None:
+    """The gold section whose text holds the expected phrase; without a phrase, the first gold section."""
+    question = item.question
+    named = [tuple(s.split("#", 1)) for s in question.gold_sections if "#" in s]
+    sections = [
+        (pid, section)
+        for pid, anchor in named
+        if pid in index.pages and (section := index.pages[pid].section(anchor)) is not None
+    ]
+    sections += [(pid, s) for pid in question.gold_ids if pid in index.pages for s in index.pages[pid].sections]
+    phrase = squash(question.answer or "")
+    holding = [(pid, s) for pid, s in sections if phrase and phrase in squash(s.text)]
+    chosen = holding or sections[: len(named)]
+    if not chosen:
+        return None
+    pid, section = chosen[0]
+    return FactSection(f"{pid}#{section.anchor}", section.heading or index.pages[pid].page.title, section.text)
+
+
+def result_of(
+    item: Asked, ranking: tuple[str, ...], retrieval_ms: float, fact: FactSection | None = None
+) -> QuestionResult:
+    question, answer = item.question, item.answer
+    cited = answer.citations if answer.answered else answer.suggestions
+    return QuestionResult(
+        question_id=question.id,
+        question=question.question,
+        search_text=item.search_text,
+        gold_ids=question.gold_ids,
+        ranking=ranking,
+        answered=answer.answered,
+        confidence=answer.confidence,
+        answer_text=answer.text if answer.answered else "",
+        cited=tuple(c.page_id for c in cited),
+        cited_sections=tuple(f"{c.page_id}#{c.section}" for c in cited),
+        cited_headings=tuple(c.heading or c.title for c in cited),
+        expected_phrase=question.answer,
+        retrieval_ms=retrieval_ms,
+        answer_ms=answer.latency_ms,
+        signals=answer.trace.signals if answer.trace else None,
+        follow_up=question.follow_up_of is not None,
+        language=question.language,
+        gold_sections=question.gold_sections,
+        fact=fact,
+    )
 
 
 def run_questions(
-    index: KnowledgeIndex,
-    embedder: Embedder,
-    questions: Sequence[EvalQuestion],
-    mode: Mode = "hybrid",
-    tuning: Tuning | None = None,
-    progress: Progress | None = None,
+    assistant: Assistant, questions: Sequence[EvalQuestion], mode: Mode = "hybrid", progress: Progress | None = None
 ) -> list[QuestionResult]:
-    """Ask every question in order; a follow-up is searched with its earlier question as context."""
-    tuning = tuning or Tuning.of(index)
-    report = progress or _quiet
-    searcher = Searcher(index, embedder, tuning.fusion_weight)
-    composer = ExtractiveComposer(tuning.answer_threshold, tuning.model)
-    links = LinkBuilder()
-    search_texts: dict[str, str] = {}
-    results = []
-    for n, question in enumerate(questions, 1):
-        previous = search_texts.get(question.follow_up_of or "")
-        started = time.perf_counter()
-        search_text, _ = with_context(question.question, previous)
-        hits = searcher.search(search_text, k=RANK_DEPTH, mode=mode)
-        searched = time.perf_counter()
-        query = searcher.analyse(search_text)
-        draft = composer.compose(question.question, query, hits[:ANSWER_HITS], index, searcher, links)
-        finished = time.perf_counter()
-        search_texts[question.id] = search_text
-        cited = draft.citations if draft.answered else draft.suggestions
-        results.append(
-            QuestionResult(
-                question_id=question.id,
-                question=question.question,
-                search_text=search_text,
-                gold_ids=question.gold_ids,
-                ranking=tuple(page_ranking(hits)[:K]),
-                answered=draft.answered,
-                confidence=draft.confidence,
-                answer_text=draft.text if draft.answered else "",
-                cited=tuple(c.page_id for c in cited),
-                expected_phrase=question.answer,
-                retrieval_ms=(searched - started) * 1000,
-                answer_ms=(finished - started) * 1000,
-                signals=draft.signals,
-            )
-        )
-        report(f"Frågor ({mode})", n, len(questions))
-    return results
+    """Ask every question through the product and rank its search text in one mode."""
+    return rank_all(assistant, ask_all(assistant, questions, progress), mode)
 
 
 @dataclass
 class ModeRun:
+    """One retrieval mode's figures. The answers are the product's (hybrid) in every mode, so answer
+    figures are only given for hybrid; the other modes measure retrieval."""
+
     mode: Mode
     results: list[QuestionResult]
     figures: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def answers(self) -> bool:
+        return self.mode == "hybrid"
+
 
 def run_modes(
-    index: KnowledgeIndex,
-    embedder: Embedder,
+    assistant: Assistant,
     questions: Sequence[EvalQuestion],
     modes: Sequence[Mode],
-    tuning: Tuning | None = None,
     progress: Progress | None = None,
+    stage: str = "Frågor",
 ) -> list[ModeRun]:
+    asked = ask_all(assistant, questions, progress, stage)
     runs = []
     for mode in modes:
-        results = run_questions(index, embedder, questions, mode, tuning, progress)
-        runs.append(ModeRun(mode, results, summarise(results)))
+        results = rank_all(assistant, asked, mode)
+        runs.append(ModeRun(mode, results, summarise(results, answers=mode == "hybrid")))
     return runs
 
 
@@ -168,38 +215,34 @@ class Calibration:
 
 
 def calibrate(
-    index: KnowledgeIndex,
-    embedder: Embedder,
+    assistant: Assistant,
     questions: Sequence[EvalQuestion],
     before: Tuning,
     progress: Progress | None = None,
 ) -> Calibration:
     """Grid-search the fusion weight (best nDCG@10; ties go to the more lexical weight, which needs no
     model to be good) and then the threshold (best balanced answer/abstain score; the middle of the
-    best range, so a small shift in confidence does not flip many answers)."""
+    best range, so a small shift in confidence does not flip many answers).
+
+    The weight grid only ranks (the text each answer searched for, through the same Searcher); the
+    threshold is chosen on the confidence signals of the answers the product gave at the chosen weight.
+    """
     report = progress or _quiet
-    cached = QueryCache(embedder)
-    answerable = [q for q in questions if q.answerable]
-    curve: dict[float, float] = {}
-    by_weight: dict[float, list[QuestionResult]] = {}
-    for n, weight in enumerate(WEIGHT_GRID, 1):
-        results = run_questions(index, cached, questions, "hybrid", Tuning(weight, before.answer_threshold))
-        by_weight[weight] = results
-        curve[weight] = _ndcg(results) if answerable else 0.0
-        report("Kalibrerar", n, len(WEIGHT_GRID))
+    measured = with_tuning(assistant, before)
+    before_asked = ask_all(measured, questions)
+    before_results = rank_all(measured, before_asked, "hybrid")
+    curve = weight_curve(measured.indexes.get(), measured.embedder, before_asked, report)
     best = max(curve.values())
     weight = max(w for w, score in curve.items() if score >= best - 1e-9)
-    chosen = by_weight[weight]
-    refit = _refit_confidence(chosen)
-    model = refit or before.model
+    at_weight = with_tuning(assistant, replace(before, fusion_weight=weight))
+    chosen = before_results if weight == before.fusion_weight else run_questions(at_weight, questions)
+    model = _refit_confidence(chosen) or before.confidence
     rescored = [replace(r, confidence=model.score(r.signals)) if r.signals else r for r in chosen]
     scores = {t: balanced_answer_score(rescored, t) for t in THRESHOLD_GRID}
     top = max(scores.values())
     winners = [t for t, s in scores.items() if s >= top - 1e-9]
-    threshold = winners[len(winners) // 2]
-    after = Tuning(weight, threshold, refit.to_dict() if refit else before.confidence_model)
-    before_results = run_questions(index, cached, questions, "hybrid", before)
-    after_results = run_questions(index, cached, questions, "hybrid", after)
+    after = Tuning(weight, winners[len(winners) // 2], model)
+    after_results = run_questions(with_tuning(assistant, after), questions)
     return Calibration(
         before=before,
         after=after,
@@ -208,6 +251,19 @@ def calibrate(
         weight_curve=curve,
         after_results=after_results,
     )
+
+
+def weight_curve(
+    index: KnowledgeIndex, embedder: Embedder, asked: Sequence[Asked], progress: Progress
+) -> dict[float, float]:
+    """nDCG@10 of the hybrid ranking at every fusion weight of the grid."""
+    curve: dict[float, float] = {}
+    for n, weight in enumerate(WEIGHT_GRID, 1):
+        searcher = Searcher(index, embedder, weight)
+        results = [result_of(item, tuple(page_ranking(rank(searcher, item))[:K]), 0.0) for item in asked]
+        curve[weight] = _ndcg(results) if any(r.answerable for r in results) else 0.0
+        progress("Kalibrerar", n, len(WEIGHT_GRID))
+    return curve
 
 
 MIN_PER_CLASS = 5  # fewer examples of either kind than this, and the default confidence weights are kept
@@ -228,31 +284,39 @@ def _ndcg(results: Sequence[QuestionResult]) -> float:
     return float(value) if isinstance(value, float) else 0.0
 
 
-class QueryCache(Embedder):
-    """Remembers query vectors, so a grid search embeds each question once."""
-
-    def __init__(self, inner: Embedder):
-        self.inner = inner
-        self.model_id = inner.model_id
-        self.dimensions = inner.dimensions
-        self.max_tokens = inner.max_tokens
-        self._vectors: dict[str, np.ndarray] = {}
-
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            self._vectors.update(zip(missing, self.inner.embed_batch(missing), strict=True))
-        return np.stack([self._vectors[t] for t in texts])
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-
 def store_calibration(
     store: IndexStore, embedder: Embedder, tuning: Tuning, progress: Callable[[str, int, int], None] | None = None
 ) -> str:
     """Republish the live index with the chosen values in its manifest; embeddings are reused, so this
     is cheap. Returns the new version. The index must have been built with the same model."""
+    live = live_index(store, embedder)
+    pages = [entry.page for entry in live.pages.values()]
+    summary = publish_pages(
+        pages,
+        store,
+        embedder,
+        progress=progress,
+        settings={**_without_confidence(live.calibration), **tuning.as_calibration()},
+        replaces=live.version,
+    )
+    return summary.version
+
+
+def differing_pages(pages: Sequence[Page], live: KnowledgeIndex) -> list[str]:
+    """Ids of pages that are not the same in the corpus and the live index (where a page was read from
+    does not count): calibration is stored with the live index, so it must be measured on its pages."""
+    ours = {page.id: page_hash(replace(page, path="")) for page in pages}
+    theirs = {pid: page_hash(replace(entry.page, path="")) for pid, entry in live.pages.items()}
+    return sorted(pid for pid in ours.keys() | theirs.keys() if ours.get(pid) != theirs.get(pid))
+
+
+def _without_confidence(calibration: dict[str, object]) -> dict[str, object]:
+    """A calibration without its confidence model: the new tuning writes its own, or none for the default."""
+    return {key: value for key, value in calibration.items() if key != "confidence_model"}
+
+
+def live_index(store: IndexStore, embedder: Embedder) -> KnowledgeIndex:
+    """The version being served, which calibration is stored with; it must have been built with this model."""
     folder = store.current_dir()
     if folder is None:
         raise AssistantError(
@@ -264,13 +328,4 @@ def store_calibration(
             ErrorCode.INDEX_ERROR,
             f"the live index was built with {live.model_id!r}, not {embedder.model_id!r}; run 'assistant ingest' first",
         )
-    pages = [entry.page for entry in live.pages.values()]
-    summary = publish_pages(
-        pages,
-        store,
-        embedder,
-        progress=progress,
-        settings={**live.calibration, **tuning.as_settings()},
-        replaces=live.version,
-    )
-    return summary.version
+    return live

@@ -94,7 +94,7 @@ def publish_pages(
         lexical = LexicalIndex.build(chunks)
         report("index", 1, 1)
 
-        page_hashes = {page.id: _page_hash(page) for page in pages}
+        page_hashes = {page.id: page_hash(page) for page in pages}
         changed = sorted(pid for pid, h in page_hashes.items() if previous.page_hashes.get(pid) != h)
         deleted = sorted(set(previous.page_hashes) - set(page_hashes))
         added = sorted(set(page_hashes) - set(previous.page_hashes))
@@ -212,7 +212,8 @@ def _page_record(page: Page) -> dict[str, object]:
     return record
 
 
-def _page_hash(page: Page) -> str:
+def page_hash(page: Page) -> str:
+    """What a page's content is, for telling changed pages apart (and a corpus from the live index)."""
     return hashlib.sha256(json.dumps(_page_record(page), ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:32]
 
 

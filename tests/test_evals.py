@@ -6,16 +6,26 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import make_client
+from fastapi.testclient import TestClient
 
 from assistant.cli import main
+from assistant.compose import DEFAULT_THRESHOLD
+from assistant.confidence import DEFAULT_CONFIDENCE, ConfidenceModel
+from assistant.core import Assistant, build_assistant
+from assistant.retrieval import DEFAULT_FUSION_WEIGHT
 from assistant.settings import Settings, get_settings
-from evals.datasets import DatasetError, load_corpus, load_questions
+from assistant.tuning import Tuning
+from evals.datasets import DatasetError, EvalQuestion, load_corpus, load_questions
 from evals.metrics import (
+    ANSWER_KEYS,
+    FactSection,
     QuestionResult,
     balanced_answer_score,
     hit_at,
@@ -24,6 +34,8 @@ from evals.metrics import (
     reciprocal_rank,
     summarise,
 )
+from evals.report import highlighted
+from evals.run import ask_all, eval_assistant, run_questions, temporary_index
 from ingest.embedding import load_embedder
 from ingest.pipeline import run_ingest
 from ingest.publish import IndexStore
@@ -121,7 +133,7 @@ def test_ndcg_matches_hand_computation() -> None:
 def test_hit_and_reciprocal_rank_count_first_gold_page() -> None:
     ranking = ["x", "y", "gold", "z"]
     assert [hit_at(ranking, ["gold"], k) for k in (1, 3, 5)] == [0.0, 1.0, 1.0]
-    assert reciprocal_rank(ranking, ["gold"]) == pytest.approx(1 / 3)
+    assert reciprocal_rank(ranking, ["gold"]) == pytest.approx(1 / 3, abs=1e-3)
     assert reciprocal_rank(ranking, ["missing"]) == 0.0
 
 
@@ -244,8 +256,6 @@ def test_eval_command_searches_a_follow_up_with_the_previous_question(tiny: tupl
             str(corpus),
             "--questions",
             str(questions),
-            "--mode",
-            "lexical",
             "--threshold",
             "1",
             "--json",
@@ -254,8 +264,8 @@ def test_eval_command_searches_a_follow_up_with_the_previous_question(tiny: tupl
     )
     assert result.exit_code == 0, result.output
     # threshold 1 abstains on everything, so every answerable question is listed with its search text
-    failures = {f["id"]: f for f in json.loads(out_json.read_text())["failures"]["lexical"]}
-    assert failures["q2"]["search_text"] == "Vad behöver jag för att få visum? och hur länge får jag stanna?"
+    failures = {f["id"]: f for f in json.loads(out_json.read_text())["failures"]["hybrid"]}
+    assert "visum" in failures["q2"]["search_text"].lower()  # the earlier turn's subject fills in the follow-up
     assert failures["q3"]["search_text"] == "Hur hög lön krävs för arbetstillstånd?"
 
 
@@ -376,3 +386,213 @@ def test_eval_with_reviewed_adds_cases_reviewers_made(
     assert result.exit_code == 0, result.output
     assert "1 granskade testfall" in result.output
     assert json.loads(out.read_text())["modes"]["hybrid"]["answerable"] == 2
+
+
+# --- one tuning object ----------------------------------------------------------------------------------
+
+
+def test_tuning_resolves_setting_then_calibration_then_default() -> None:
+    stored = {"fusion_weight": 0.3, "answer_threshold": 0.6, "confidence_model": FITTED.to_dict()}
+    assert Tuning.resolve(None, {}) == Tuning(DEFAULT_FUSION_WEIGHT, DEFAULT_THRESHOLD, DEFAULT_CONFIDENCE)
+    assert Tuning.resolve(None, stored) == Tuning(0.3, 0.6, FITTED)
+    overrides = Settings(fusion_weight=0.7, _env_file=None)  # type: ignore[call-arg]
+    assert Tuning.resolve(overrides, stored) == Tuning(0.7, 0.6, FITTED)
+    assert Tuning(0.3, 0.6, FITTED).as_calibration() == stored
+
+
+def test_service_answers_with_the_tuning_resolved_for_its_index(
+    settings: Settings, knowledge_dir: Path, index_dir: Path
+) -> None:
+    store = IndexStore(index_dir)
+    calibrated = Tuning(0.35, 0.5, FITTED)
+    run_ingest(knowledge_dir, store, load_embedder("hash-demo"), settings=calibrated.as_calibration())
+    assistant = build_assistant(settings.model_copy(update={"answer_threshold": None}), with_storage=False)
+    assert assistant.searcher().fusion_weight == 0.35
+    assert assistant.tuning_for(assistant.indexes.get()) == calibrated
+    overridden = build_assistant(settings.model_copy(update={"fusion_weight": 0.8}), with_storage=False)
+    assert overridden.searcher().fusion_weight == 0.8
+    assert overridden.tuning_for(overridden.indexes.get()).answer_threshold == settings.answer_threshold
+
+
+FITTED = ConfidenceModel(
+    weights=(1.0, 0.5, -1.0, 0.5), means=(0.5, 10.0, 0.1, 0.5), scales=(0.1, 5, 0.2, 0.2), bias=0.1
+)
+
+
+# --- the eval answers through Assistant.answer ------------------------------------------------------------
+
+
+@pytest.fixture
+def eval_on_fixture(settings: Settings, knowledge_dir: Path) -> Iterator[Assistant]:
+    """The eval's assistant over the fixture knowledge, with the settings the API test app uses."""
+    embedder = load_embedder("hash-demo")
+    tuning = Tuning.resolve(settings, {})
+    with temporary_index(load_corpus(knowledge_dir), embedder, tuning.as_calibration()) as root:
+        yield eval_assistant(settings, root, embedder, tuning)
+
+
+FIXTURE_QUESTIONS = [
+    EvalQuestion("a", "Hur snabbt måste jag anmäla jäv?", ("jav",)),
+    EvalQuestion("b", "och vem beslutar om det?", ("jav",), follow_up_of="a"),
+    EvalQuestion("c", "Hur begär jag komplettering av en ansökan?", ("komplettering",)),
+]
+
+
+def test_eval_answer_equals_the_api_answer(client: TestClient, eval_on_fixture: Assistant) -> None:
+    asked = ask_all(eval_on_fixture, FIXTURE_QUESTIONS)
+    conversations: dict[str, str] = {}
+    for item in asked:
+        question = item.question
+        body = {"question": question.question, "conversation_id": conversations.get(question.follow_up_of or "")}
+        api = client.post("/api/ask", json=body)
+        assert api.status_code == 200, api.text
+        conversations[question.id] = api.json()["conversation_id"]
+        got = item.answer.to_dict()
+        for key in ("answered", "text", "confidence", "citations", "suggestions", "follow_up"):
+            assert got[key] == api.json()[key], (question.id, key)
+    assert asked[1].answer.follow_up  # the follow-up was asked in its earlier question's conversation
+    assert any(item.answer.answered for item in asked)
+
+
+def test_eval_answers_are_the_products_redacted_and_in_the_questions_language(eval_on_fixture: Assistant) -> None:
+    questions = [
+        EvalQuestion("sv", "Jag heter Anna, 19121212-1212, hur anmäler jag jäv?", ("jav",)),
+        EvalQuestion("en", "How do I report a conflict of interest?", ("jav",), language="en"),
+    ]
+    swedish, english = ask_all(eval_on_fixture, questions)
+    assert "19121212" not in swedish.search_text and swedish.answer.redacted
+    assert english.answer.language == "en"
+    result = run_questions(eval_on_fixture, questions)[1]
+    assert result.language == "en" and result.ranking
+
+
+def test_load_questions_reads_language_and_names_a_bad_one(tmp_path: Path) -> None:
+    good = _write_jsonl(
+        tmp_path / "en.jsonl", [{"id": "e", "question": "Who decides?", "gold_ids": [], "language": "en"}]
+    )
+    assert load_questions(good)[0].language == "en"
+    bad = _write_jsonl(tmp_path / "bad.jsonl", [{"id": "x", "question": "?", "gold_ids": [], "language": "de"}])
+    with pytest.raises(DatasetError, match=r"bad\.jsonl:1: 'language' must be one of sv, en"):
+        load_questions(bad)
+
+
+# --- metrics --------------------------------------------------------------------------------------------
+
+
+def test_answered_with_fact_counts_answered_questions_holding_the_phrase() -> None:
+    results = [
+        _result(("a",), ("a",), answer_text="Anmäl  jäv SENAST samma arbetsdag.", phrase="senast samma arbetsdag"),
+        _result(("a",), ("a",), answer_text="Anmäl jäv till chefen.", phrase="senast samma arbetsdag"),
+        _result(("a",), ("a",), answered=False, phrase="14 dagar"),
+        _result(("a",), ("a",), answer_text="Utan uttryck att hålla."),  # no phrase: not counted
+    ]
+    figures = summarise(results)
+    assert figures["answered_with_fact_rate"] == pytest.approx(1 / 3, abs=1e-3)
+    assert figures["answer_contains_rate"] == 0.5  # only answered questions count there
+
+
+def test_answered_correct_needs_gold_page_cited_first_and_the_phrase() -> None:
+    right = _result(("a",), ("a",), answer_text="Senast samma arbetsdag.", phrase="samma arbetsdag")
+    no_fact = _result(("a",), ("a",), answer_text="Anmäl jäv.", phrase="samma arbetsdag")
+    wrong_page = _result(("b", "a"), ("a",), answer_text="Senast samma arbetsdag.", phrase="samma arbetsdag")
+    no_phrase = _result(("a",), ("a",), answer_text="Anmäl jäv.")
+    assert [r.answered_correct for r in (right, no_fact, wrong_page, no_phrase)] == [True, False, False, True]
+    assert summarise([right, no_fact, wrong_page, no_phrase])["answered_correct_rate"] == 0.5
+
+
+def test_summarise_gives_follow_up_and_english_figures() -> None:
+    follow_right = replace(_result(("a",), ("a",), answer_text="x"), follow_up=True)
+    follow_repeat = replace(_result(("b",), ("a",), answer_text="x"), follow_up=True)
+    follow_abstain = replace(_result(("c",), (), answered=False), follow_up=True)
+    english_hit = replace(_result(("x", "a"), ("a",), answer_text="Inom 14 dagar.", phrase="14 dagar"), language="en")
+    english_miss = replace(_result(("x",) * 5 + ("a",), ("a",), answered=False, phrase="1 år"), language="en")
+    figures = summarise([follow_right, follow_repeat, follow_abstain, english_hit, english_miss])
+    assert figures["follow_up_questions"] == 3
+    assert figures["follow_up_correct_rate"] == pytest.approx(
+        2 / 3, abs=1e-3
+    )  # an unanswerable follow-up is right to abstain
+    assert figures["english_questions"] == 2
+    assert figures["english_hit@5"] == 0.5
+    assert figures["english_answered_with_fact_rate"] == 0.5
+
+
+def test_retrieval_only_modes_give_no_answer_figures() -> None:
+    figures = summarise([_result(("a",), ("a",), answer_text="x")], answers=False)
+    assert figures["hit@1"] == 1.0
+    assert all(figures[key] is None for key in ANSWER_KEYS)
+
+
+# --- the command ----------------------------------------------------------------------------------------
+
+
+def test_eval_command_prints_and_reports_question_sets_side_by_side(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, questions = tiny
+    held_out = _write_jsonl(
+        tmp_path / "heldout.jsonl",
+        [
+            {
+                "id": "h1",
+                "question": "Who may do electrical installation work?",
+                "gold_ids": ["elsakerhet"],
+                "language": "en",
+            },
+            {"id": "h2", "question": "och vad krävs då?", "gold_ids": ["elsakerhet"], "follow_up_of": "h1"},
+        ],
+    )
+    out = tmp_path / "both.json"
+    args = ["eval", "--corpus", str(corpus), "--questions", str(questions), "--questions", str(held_out)]
+    result = CliRunner().invoke(main, [*args, "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert ["questions", "heldout"] in [line.split() for line in lines]  # the sets' names over their columns
+    assert any(line.split()[:3] == ["questions", "5", "2"] for line in lines)
+    for key in ("answered_with_fact_rate", "follow_up_correct_rate", "english_hit@5"):
+        assert any(line.startswith(key) for line in result.output.splitlines()), key
+    report = json.loads(out.read_text())
+    assert report["modes"]["hybrid"]["questions"] == 5  # the top level is the first set, as with one set
+    sets = report["question_sets"]
+    assert [s["questions"] for s in sets] == [str(questions), str(held_out)]
+    held = sets[1]["modes"]["hybrid"]
+    assert held["english_questions"] == 1 and held["follow_up_questions"] == 1
+    assert held["english_hit@5"] is not None
+
+
+def test_html_report_shows_answer_next_to_the_section_holding_the_fact(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, questions = tiny
+    out_html, out_json = tmp_path / "r.html", tmp_path / "r.json"
+    args = ["eval", "--corpus", str(corpus), "--questions", str(questions), "--threshold", "1"]
+    result = CliRunner().invoke(main, [*args, "--html", str(out_html), "--json", str(out_json)])
+    assert result.exit_code == 0, result.output
+    failed = {f["id"]: f for f in json.loads(out_json.read_text())["failures"]["hybrid"]}
+    assert failed["q1"]["fact_section"] == "visum#" and "inbjudan" in failed["q1"]["fact_text"]
+    html = out_html.read_text()
+    assert "Vad behöver jag för att få visum?" in html
+    assert "Du behöver en <mark>inbjudan</mark> och en sjukförsäkring." in html
+
+
+def test_highlighted_marks_the_phrase_across_case_and_line_breaks() -> None:
+    fact = FactSection("p#a", "Rubrik", "Beslut <fattas> senast\nsamma Arbetsdag, senast samma arbetsdag.")
+    shown = str(highlighted(fact, "senast samma arbetsdag"))
+    assert shown.count("<mark>") == 2
+    assert "&lt;fattas&gt; <mark>senast\nsamma Arbetsdag</mark>" in shown
+
+
+def test_calibrate_refuses_a_corpus_that_is_not_the_live_knowledge(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, questions = tiny
+    store = IndexStore(tmp_path / "index")
+    other = load_corpus(corpus)[:2]
+    live = tmp_path / "live"
+    live.mkdir()
+    for page in other:
+        (live / f"{page.id}.md").write_text(
+            f"---\nid: {page.id}\ntitle: {page.title}\nsummary: s\ndoc_type: riktlinje\n"
+            "owner: {unit: U, contact: u@example.se}\nreviewed: 2026-01-01\nreview_interval_months: 12\n---\n\n"
+            f"{page.body}\n"
+        )
+    run_ingest(live, store, load_embedder("hash-demo"))
+    before = store.current_version()
+    result = CliRunner().invoke(main, ["eval", "--calibrate", "--corpus", str(corpus), "--questions", str(questions)])
+    assert result.exit_code == 1
+    message = result.output.strip().splitlines()[-1]
+    assert "--calibrate needs the live knowledge as --corpus" in message and "differs from the live index" in message
+    assert store.current_version() == before

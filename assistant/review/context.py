@@ -35,4 +35,6 @@ def review_context(request: Request, principal: Principal) -> ReviewContext:
     index = assistant.indexes.get()
     directory = PageDirectory(index)
     scope = scope_for(principal, directory, request.app.state.settings.review_editor_units)
-    return ReviewContext(principal, database_of(request), directory, scope, assistant.threshold(index))
+    return ReviewContext(
+        principal, database_of(request), directory, scope, assistant.tuning_for(index).answer_threshold
+    )
