@@ -295,6 +295,47 @@ def index_rollback(version: str | None) -> None:
 
 
 @main.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--once", is_flag=True, help="Publish once if the folder differs from the served index, then exit.")
+@reports_errors
+def watch(directory: Path | None, once: bool) -> None:
+    """Re-index the knowledge folder whenever it changes: waits until writes settle, publishes atomically.
+
+    An invalid change is reported and not published; the last good version keeps serving."""
+    from ingest.embedding import load_embedder
+    from ingest.publish import IndexStore
+    from ingest.watch import KnowledgeWatcher, WatchResult
+
+    settings = get_settings()
+
+    def report(result: WatchResult) -> None:
+        if result.ok:
+            what = "Publicerade" if result.published else "Oförändrat, serverar"
+            click.echo(f"{what} version {result.version} ({result.seconds:.1f} s).")
+            return
+        click.echo("Ändringen publicerades inte; den senaste fungerande versionen serveras:", err=True)
+        for line in result.problems:
+            click.echo(f"  {line}", err=True)
+
+    watcher = KnowledgeWatcher(
+        directory or settings.knowledge_dir,
+        IndexStore(settings.index_dir),
+        load_embedder(settings.embedding_model),
+        poll_seconds=settings.watch_poll_seconds,
+        settle_seconds=settings.watch_settle_seconds,
+        on_result=report,
+    )
+    if once:
+        watcher.poll()
+        return
+    click.echo(f"Bevakar {watcher.root} (Ctrl+C avslutar).", err=True)
+    try:
+        watcher.run(publish_first=True)
+    except KeyboardInterrupt:
+        watcher.stop()
+
+
+@main.command()
 @click.option("--host", default=None, help="Address to listen on (default: ASSISTANT_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default: ASSISTANT_PORT).")
 @click.option("--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (ASSISTANT_WORKERS).")
@@ -315,8 +356,11 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     # address must stay the proxy's, or proxy sign-in could not tell the trusted proxy from anyone else.
     options: dict[str, Any] = {"log_level": "info", "access_log": False, "proxy_headers": False}
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **options)
+        app = create_app(settings)
+        _watch_while_serving(settings, app.state.assistant.embedder)  # the embedder loaded for questions
+        uvicorn.run(app, host=settings.host, port=settings.port, **options)
         return
+    _watch_while_serving(settings)  # one watcher in this process; every worker picks up what it publishes
     # Several workers share the listening socket; each is a fresh process that builds its app from the
     # environment, so the options given here are handed on the same way.
     for name, value in overrides.items():
@@ -329,3 +373,21 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         workers=settings.workers,
         **options,
     )
+
+
+def _watch_while_serving(settings: Settings, embedder: Any = None) -> None:
+    """With ASSISTANT_WATCH_KNOWLEDGE, re-index live in a background thread of the serving process."""
+    if not settings.watch_knowledge:
+        return
+    from ingest.embedding import load_embedder
+    from ingest.publish import IndexStore
+    from ingest.watch import KnowledgeWatcher, start_watching
+
+    watcher = KnowledgeWatcher(
+        settings.knowledge_dir,
+        IndexStore(settings.index_dir),
+        embedder or load_embedder(settings.embedding_model),
+        poll_seconds=settings.watch_poll_seconds,
+        settle_seconds=settings.watch_settle_seconds,
+    )
+    start_watching(watcher)

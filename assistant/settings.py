@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         False, description="leave pages past their review date out of answers (default: cite them with a warning)"
     )
 
+    # Live re-indexing (assistant watch, or assistant serve with watch_knowledge)
+    watch_knowledge: bool = Field(False, description="let 'assistant serve' re-index the knowledge folder live")
+    watch_poll_seconds: float = Field(1.0, gt=0, description="how often the knowledge folder is checked for changes")
+    watch_settle_seconds: float = Field(
+        1.0, ge=0, description="how long the folder must be unchanged before a change is published"
+    )
+
     # Optional generative answers through an OpenAI-compatible chat endpoint
     llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1; unset = extractive only")
     llm_model: str = Field("gpt-4o-mini", description="model name sent to the endpoint")

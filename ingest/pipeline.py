@@ -36,6 +36,7 @@ class IngestSummary:
     changed_pages: list[str] = field(default_factory=list)  # added or changed since the previous version
     deleted_pages: list[str] = field(default_factory=list)
     added_pages: list[str] = field(default_factory=list)
+    unchanged: bool = False  # nothing differed from the served version, so nothing was published
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -48,13 +49,16 @@ def run_ingest(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     settings: dict[str, object] | None = None,
+    only_if_changed: bool = False,
 ) -> IngestSummary:
     """Read, validate and publish the knowledge folder. Invalid pages abort (live index untouched) unless
     skip_invalid, in which case the valid pages are published and the rest listed in the summary."""
     pages, problems = read_knowledge(knowledge_dir)
     if problems and (not skip_invalid or not pages):
         raise PageError(problems)
-    return publish_pages(pages, store, embedder, progress=progress, skipped=problems, settings=settings)
+    return publish_pages(
+        pages, store, embedder, progress=progress, skipped=problems, settings=settings, only_if_changed=only_if_changed
+    )
 
 
 def publish_pages(
@@ -65,6 +69,7 @@ def publish_pages(
     skipped: Sequence[PageProblem] = (),
     settings: dict[str, object] | None = None,
     replaces: str | None = None,
+    only_if_changed: bool = False,
 ) -> IngestSummary:
     """Build and atomically publish a new index version from already validated pages. With `replaces`,
     refuse if another version was published since that one was read (a republish must not undo an ingest)."""
@@ -76,6 +81,9 @@ def publish_pages(
         store.clear_abandoned()
         previous_dir = store.current_dir()
         previous = _previous_state(previous_dir, embedder.model_id)
+        page_hashes = {page.id: page_hash(page) for page in pages}
+        if only_if_changed and previous_dir is not None and page_hashes == previous.page_hashes:
+            return IngestSummary(str(store.current_version()), len(pages), 0, 0, 0, 0, 0.0, unchanged=True)
 
         sections: list[Section] = []
         chunks: list[Chunk] = []
@@ -94,7 +102,6 @@ def publish_pages(
         lexical = LexicalIndex.build(chunks)
         report("index", 1, 1)
 
-        page_hashes = {page.id: page_hash(page) for page in pages}
         changed = sorted(pid for pid, h in page_hashes.items() if previous.page_hashes.get(pid) != h)
         deleted = sorted(set(previous.page_hashes) - set(page_hashes))
         added = sorted(set(page_hashes) - set(previous.page_hashes))
