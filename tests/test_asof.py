@@ -72,6 +72,8 @@ def two_versions(tmp_path: Path, database_url: str) -> Settings:
         database_url=database_url,
         embedding_model="hash-demo",
         answer_threshold=0.0,
+        environment="development",
+        auth_mode="dev",
         _env_file=None,  # type: ignore[call-arg]
     )
     run_ingest(knowledge, IndexStore(settings.index_dir), load_embedder("hash-demo"))

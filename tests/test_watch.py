@@ -116,6 +116,8 @@ def test_serve_with_watch_answers_new_text_within_seconds_without_failed_request
         "ASSISTANT_INDEX_DIR": str(index_dir),
         "ASSISTANT_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
         "ASSISTANT_EMBEDDING_MODEL": "hash-demo",
+        "ASSISTANT_ENVIRONMENT": "development",
+        "ASSISTANT_AUTH_MODE": "dev",
         "ASSISTANT_ANSWER_THRESHOLD": "0",
         "ASSISTANT_WATCH_KNOWLEDGE": "true",
         "ASSISTANT_WATCH_POLL_SECONDS": "0.5",
