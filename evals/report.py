@@ -215,7 +215,8 @@ def _set_view(measured: QuestionSetRun) -> dict[str, object]:
 
 def bar_chart(values: Mapping[str, Mapping[str, object]], keys: Sequence[str], top: float | None, title: str) -> str:
     """Grouped bars: one group per metric, one bar per mode. Missing values (None) leave a gap."""
-    width, height, left, bottom, pad = 760, 280, 48, 56, 12
+    left, bottom, pad = 48, 70, 12
+    width, height = max(760, left + pad + 66 * len(keys)), 300
     numbers = [v for row in values.values() for v in row.values() if isinstance(v, int | float)]
     scale_top = top or _nice_ceiling(max(numbers, default=1.0))
     plot_w, plot_h = width - left - pad, height - bottom - pad
@@ -243,11 +244,11 @@ def bar_chart(values: Mapping[str, Mapping[str, object]], keys: Sequence[str], t
                 f"<title>{escape(mode)} {escape(key)}: {_tick(float(value))}</title></rect>"
             )
         label_x = left + g * group_w + group_w / 2
-        first, _, rest = key.partition("_")
-        parts.append(
-            f'<text x="{label_x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{escape(first)}'
-            f'<tspan x="{label_x:.1f}" dy="13">{escape(rest)}</tspan></text>'
+        lines = "".join(
+            f'<tspan x="{label_x:.1f}" dy="{0 if n == 0 else 13}">{escape(line)}</tspan>'
+            for n, line in enumerate(_label_lines(key))
         )
+        parts.append(f'<text x="{label_x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{lines}</text>')
     for m, mode in enumerate(values):
         x = left + m * 110
         parts.append(
@@ -256,6 +257,17 @@ def bar_chart(values: Mapping[str, Mapping[str, object]], keys: Sequence[str], t
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _label_lines(key: str, limit: int = 10) -> list[str]:
+    """A metric's name broken at its underscores into lines of about `limit` characters, at most three."""
+    lines: list[str] = []
+    for word in key.split("_"):
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += "_" + word
+        else:
+            lines.append(word)
+    return [*lines[:2], "_".join(lines[2:])] if len(lines) > 3 else lines
 
 
 def curve_chart(curve: dict[float, float]) -> str:

@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -596,3 +597,22 @@ def test_calibrate_refuses_a_corpus_that_is_not_the_live_knowledge(tiny: tuple[P
     message = result.output.strip().splitlines()[-1]
     assert "--calibrate needs the live knowledge as --corpus" in message and "differs from the live index" in message
     assert store.current_version() == before
+
+
+@pytest.mark.browser
+def test_html_report_in_chromium_puts_the_answer_beside_the_marked_fact(
+    tiny: tuple[Path, Path], tmp_path: Path, browser: Any
+) -> None:
+    corpus, questions = tiny
+    out_html = tmp_path / "r.html"
+    args = ["eval", "--corpus", str(corpus), "--questions", str(questions), "--threshold", "1"]
+    assert CliRunner().invoke(main, [*args, "--html", str(out_html)]).exit_code == 0
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(out_html.as_uri())
+    card = page.locator("article.failure", has_text="Vad behöver jag för att få visum?")
+    answer, fact = card.locator(".pair > div").nth(0), card.locator(".pair > div").nth(1)
+    a, f = answer.bounding_box(), fact.bounding_box()
+    assert a and f and abs(a["y"] - f["y"]) < 2 and f["x"] > a["x"] + a["width"] - 1  # side by side
+    assert card.locator("mark").inner_text() == "inbjudan"
+    assert card.locator("mark").is_visible()
+    page.close()
