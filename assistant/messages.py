@@ -57,6 +57,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reasons": (
             "fel svar=Fel svar|inaktuellt=Inaktuellt|saknas=Något saknas|svårt att förstå=Svårt att förstå|annat=Annat"
         ),
+        "conversation": "Konversation med assistenten",
+        "new_conversation": "Ny konversation",
+        "conversation_cleared": "En ny konversation har påbörjats.",
+        "enter_hint": "Enter skickar, Skift+Enter ger ny rad. Skriv inga personuppgifter.",
+        "you_asked": "Du frågade",
+        "assistant_answers": "Assistenten svarar",
+        "follow_up_note": "Följdfråga: svaret bygger på din förra fråga.",
+        "turn": "Fråga och svar",
+        "source_n": "Källa",
+        "my_feedback": "Min feedback",
+        "my_feedback_intro": (
+            "Det du har betygsatt och kommenterat, och vad granskarna har gjort med det. Tack för att du hjälper "
+            "till att göra vägledningarna bättre."
+        ),
+        "my_feedback_empty": "Du har inte lämnat några omdömen eller kommentarer än.",
+        "my_feedback_what": "Vad du lämnade",
+        "my_feedback_outcome": "Vad som hände",
+        "my_feedback_waiting": "Inte granskad än",
+        "my_feedback_counted": "Räknas i statistiken (ingen åtgärd behövs)",
         # Feedback loop and review (assistant/review)
         "rv_queue": "Granskningskö",
         "rv_analytics": "Analys",
@@ -372,6 +391,25 @@ MESSAGES: dict[str, dict[str, str]] = {
             "fel svar=Wrong answer|inaktuellt=Out of date|saknas=Something is missing|svårt att förstå=Hard to "
             "understand|annat=Other"
         ),
+        "conversation": "Conversation with the assistant",
+        "new_conversation": "New conversation",
+        "conversation_cleared": "A new conversation has started.",
+        "enter_hint": "Enter sends, Shift+Enter adds a line. Do not write personal data.",
+        "you_asked": "You asked",
+        "assistant_answers": "The assistant answers",
+        "follow_up_note": "Follow-up: the answer builds on your previous question.",
+        "turn": "Question and answer",
+        "source_n": "Source",
+        "my_feedback": "My feedback",
+        "my_feedback_intro": (
+            "What you rated and commented on, and what the reviewers did with it. Thank you for helping to "
+            "improve the guidance."
+        ),
+        "my_feedback_empty": "You have not given any ratings or comments yet.",
+        "my_feedback_what": "What you gave",
+        "my_feedback_outcome": "What happened",
+        "my_feedback_waiting": "Not reviewed yet",
+        "my_feedback_counted": "Counted in the statistics (no action needed)",
         # Feedback loop and review (assistant/review)
         "rv_queue": "Review queue",
         "rv_analytics": "Analytics",

@@ -16,6 +16,7 @@ from assistant.review.analytics import compute_analytics
 from assistant.review.comment_period import current_period
 from assistant.review.context import ReviewContext, review_context
 from assistant.review.details import item_details
+from assistant.review.directory import Scope
 from assistant.review.evalcases import list_eval_cases
 from assistant.review.figures import analytics_figures, percent
 from assistant.review.params import OPEN, analytics_period, queue_filters, report_period
@@ -148,3 +149,15 @@ def test_period_page(request: Request, principal: Admin) -> HTMLResponse:
     with review_context(request, principal).database.session() as session:
         state = current_period(session)
     return page(request, "review/test_period.html", principal, state=state)
+
+
+Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
+
+
+@router.get("/min-feedback", response_class=HTMLResponse)
+def my_feedback_page(request: Request, principal: Caseworker) -> HTMLResponse:
+    """A caseworker's own ratings and page comments, and what review made of each (status and resolution)."""
+    ctx = review_context(request, principal)
+    with ctx.database.session() as session:
+        items = load_items(session, QueueFilters(author=principal.user_id), ctx.directory, Scope(everything=True))
+    return page(request, "my_feedback.html", principal, items=items)
