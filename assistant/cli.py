@@ -34,6 +34,9 @@ def reports_errors(func: F) -> F:
             raise
         except Exception as err:
             known = as_assistant_error(err)
+            if known is None and isinstance(err, OSError):  # a full disk, a permission: the operator's to fix
+                click.echo(f"error: {err.strerror or err}{f': {err.filename}' if err.filename else ''}", err=True)
+                sys.exit(1)
             if known is None:
                 raise
             # plain click output: file paths and line numbers must never be wrapped or styled away
@@ -110,6 +113,8 @@ def ingest(directory: Path | None, skip_invalid: bool, as_json: bool) -> None:
         f"Publicerade version {summary.version}: {summary.pages} sidor, {summary.chunks} avsnittsdelar, "
         f"{summary.embedded} inbäddade, {summary.reused} återanvända, {summary.seconds:.1f} s."
     )
+    for line in summary.warnings:
+        click.echo(f"warning: {line}", err=True)
     if summary.skipped:
         click.echo(f"Hoppade över {len(summary.skipped)} problem:")
         for line in summary.skipped:

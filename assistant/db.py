@@ -6,6 +6,7 @@ The schema is owned by Alembic migrations (assistant/migrations); `migrate()` br
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,12 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, String, Text, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+from assistant.metrics import STORAGE_ERRORS
+
+log = logging.getLogger("assistant.db")
 
 
 def new_id() -> str:
@@ -103,20 +109,35 @@ class Database:
         self.url = url
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        # hide_parameters: SQLAlchemy puts the bound values (question text, user ids) into str(error), and
+        # errors end up in logs. The SQL alone is enough to debug; the values are personal data.
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        event.listen(self.engine, "before_cursor_execute", _refuse_nul)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "after_flush", _note_write)
+        self.write_failure: str | None = None  # why the last write failed, until one succeeds again
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back (and re-raised) on error."""
+        """A unit of work: committed when the block ends, rolled back (and re-raised) on error.
+
+        A storage failure while writing is remembered (readiness reports it) until a write succeeds again."""
         session = self._sessions()
         try:
             yield session
             session.commit()
-        except Exception:
+            if session.info.get("wrote"):
+                self.write_failure = None
+        except Exception as err:
             session.rollback()
+            if isinstance(err, SQLAlchemyError):
+                problem = storage_problem(err)
+                STORAGE_ERRORS.labels(problem=problem).inc()
+                log.warning("storage error", extra={"problem": problem, "error": type(err).__name__})
+                if problem != "unreachable":  # readiness checks reachability itself
+                    self.write_failure = problem
             raise
         finally:
             session.close()
@@ -139,3 +160,38 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _note_write(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+class NulInValue(Exception):
+    """A value holds a NUL character (U+0000): PostgreSQL cannot store one, so neither database gets it."""
+
+
+def _refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+    """The last line of defence (the API refuses NUL in its inputs first): a value from anywhere else, such
+    as a user id from a sign-in header or token, never reaches PostgreSQL as a 500 or SQLite as a stored NUL."""
+    rows = parameters if isinstance(parameters, list) else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise NulInValue("a value contains a NUL character (U+0000)")
+
+
+def storage_problem(err: SQLAlchemyError) -> str:
+    """What went wrong with the database, in one word an operator and a message can use."""
+    original = err.orig if isinstance(err, DBAPIError) else None
+    text = str(original or err).lower()
+    if "locked" in text or "busy" in text or "could not obtain lock" in text or "deadlock" in text:
+        return "busy"
+    if "disk is full" in text or "no space left" in text or "disk full" in text or "database or disk" in text:
+        return "full"
+    if "readonly" in text or "read-only" in text:
+        return "read-only"
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return "unreachable"
+    if "connect" in text or "connection" in text or "server closed" in text or "accepting connections" in text:
+        return "unreachable"
+    return "failed"

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from assistant.db import NulInValue, storage_problem
 from assistant.messages import t
 from ingest.embedding import EmbeddingError
 from ingest.pages import PageError
@@ -83,6 +86,14 @@ class AssistantError(Exception):
         return {"error": {"code": self.code.value, "message": self.text(language), "details": self.technical_details()}}
 
 
+def known_error_types() -> tuple[type[Exception], ...]:
+    """The lower layers' exceptions that as_assistant_error translates (the API registers a handler for each,
+    so none of them reaches the server as an unhandled error)."""
+    from assistant.index import IndexNotReady
+
+    return (PageError, IndexNotReady, PublishError, EmbeddingError, NulInValue, SQLAlchemyError)
+
+
 def as_assistant_error(err: Exception) -> AssistantError | None:
     """Translate the lower layers' exceptions; None for anything unexpected (a bug, shown as such)."""
     from assistant.index import IndexNotReady
@@ -101,4 +112,14 @@ def as_assistant_error(err: Exception) -> AssistantError | None:
         return AssistantError(ErrorCode.INDEX_ERROR, str(err))
     if isinstance(err, EmbeddingError):
         return AssistantError(ErrorCode.MODEL_ERROR, str(err))
+    if isinstance(err, NulInValue):
+        return AssistantError(ErrorCode.INVALID_INPUT, t("error.nul", "en"), key="error.nul")
+    if isinstance(err, SQLAlchemyError):
+        return storage_error(err)
     return None
+
+
+def storage_error(err: SQLAlchemyError) -> AssistantError:
+    """Any failure of the database is a 503 that says what happened and that nothing was saved."""
+    key = f"error.storage_{storage_problem(err).replace('-', '_')}"
+    return AssistantError(ErrorCode.STORAGE_ERROR, t(key, "en"), key=key)

@@ -128,8 +128,9 @@ class IndexHolder:
     A newly published version is loaded (and prepared, e.g. a searcher built for it) in a background thread
     while requests go on being served from the old one, and swapped in only when it is ready: a switch
     never fails or stalls a request. A request takes a reference to one KnowledgeIndex and keeps it, so
-    the swap never disturbs a request already in flight either. A version that cannot be loaded is logged
-    and skipped; the one already loaded keeps serving.
+    the swap never disturbs a request already in flight either. A version that cannot be loaded (a truncated
+    file, a disk fault) is logged and never retried; the one already loaded keeps serving, or at start the
+    newest version that loads, and `degraded` says that the version served is not the one CURRENT names.
     """
 
     def __init__(
@@ -145,16 +146,13 @@ class IndexHolder:
         self._checked = 0.0
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
-        self._failed: str | None = None  # a version that could not be loaded; not retried
+        self._unloadable: set[str] = set()  # versions that could not be loaded; not retried
 
     def get(self) -> KnowledgeIndex:
         if self._index is None:
             with self._lock:  # the first version: requests wait for it (readiness says so meanwhile)
                 if self._index is None:
-                    version = self.store.current_version()
-                    if version is None:
-                        raise IndexNotReady(f"no index published in {self.store.root}; run 'assistant ingest'")
-                    self._index = self._load(version)
+                    self._index = self._first_version()
                     self._checked = time.monotonic()
             return self._index
         if time.monotonic() - self._checked >= self.check_seconds:
@@ -166,6 +164,12 @@ class IndexHolder:
         """The version being served, or None before the first one is loaded."""
         return self._index.version if self._index is not None else None
 
+    @property
+    def degraded(self) -> bool:
+        """True when the version served is not the one CURRENT names because that one could not be loaded."""
+        current = self.store.current_version()
+        return self._index is not None and current in self._unloadable and self._index.version != current
+
     def refresh(self) -> KnowledgeIndex:
         """Check for a new version now and wait until it serves (the CLI and tests; requests never wait)."""
         if self._index is None:
@@ -176,13 +180,37 @@ class IndexHolder:
             loading.join()
         return self.get()
 
+    def _first_version(self) -> KnowledgeIndex:
+        """The version CURRENT names or, if it cannot be loaded, the newest one that can (no paths in the
+        message: it reaches unauthenticated readiness checks and API errors)."""
+        current = self.store.current_version()
+        candidates = [current] if current else []
+        candidates += [v for v in reversed(self.store.list_versions()) if v != current]
+        for version in candidates:
+            if version in self._unloadable:
+                continue
+            try:
+                index = self._load(version)
+            except Exception as err:
+                self._unloadable.add(version)
+                log.error("cannot load index version", extra={"version": version, "error": type(err).__name__})
+                continue
+            if version != current:
+                log.warning("serving an earlier index version", extra={"version": version, "current": current})
+            return index
+        if candidates:
+            raise IndexNotReady("no published index version can be loaded; run 'assistant ingest'")
+        raise IndexNotReady("no index has been published yet; run 'assistant ingest'")
+
     def _check_for_new_version(self) -> None:
         with self._lock:
             self._checked = time.monotonic()
             if self._loading is not None:
                 return
             version = self.store.current_version()
-            if version is None or self._index is None or version in (self._index.version, self._failed):
+            if version is None or self._index is None or version == self._index.version:
+                return
+            if version in self._unloadable:
                 return
             self._loading = threading.Thread(target=self._switch_to, args=(version,), daemon=True)
             self._loading.start()
@@ -193,7 +221,7 @@ class IndexHolder:
             self._index = index  # one reference assignment: requests see the old version or the new one
             log.info("serving new index version", extra={"version": version, "chunks": len(index.chunks)})
         except Exception:
-            self._failed = version
+            self._unloadable.add(version)
             log.exception("cannot load index version; still serving the previous one", extra={"version": version})
         finally:
             with self._lock:

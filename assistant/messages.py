@@ -309,6 +309,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "role.editor": "redaktör",
         "role.quality_lead": "kvalitetsansvarig",
         "role.admin": "administratör",
+        # Storage and input faults (assistant/errors.py): shown by the API, the widget and the chat channels
+        "error.storage_busy": (
+            "Databasen är upptagen av en annan skrivning just nu; inget sparades. Försök igen om en stund."
+        ),
+        "error.storage_full": "Databasens disk är full; inget sparades. Driften behöver frigöra utrymme.",
+        "error.storage_read_only": "Databasen går bara att läsa just nu; inget sparades. Driften behöver åtgärda det.",
+        "error.storage_unreachable": "Databasen går inte att nå just nu; inget sparades. Försök igen om en stund.",
+        "error.storage_failed": "Databasen kunde inte utföra åtgärden; inget sparades. Försök igen om en stund.",
+        "error.nul": "Texten innehåller ett NUL-tecken (U+0000), som inte kan sparas. Ta bort det och försök igen.",
         # Slack (bots/slack)
         "slack.sources": "Källor",
         "slack.closest": "Sidor som ligger närmast",
@@ -636,6 +645,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "role.editor": "editor",
         "role.quality_lead": "quality lead",
         "role.admin": "administrator",
+        # Storage and input faults (assistant/errors.py): shown by the API, the widget and the chat channels
+        "error.storage_busy": (
+            "the database is busy with another write right now; nothing was saved. Try again in a moment."
+        ),
+        "error.storage_full": "the database's disk is full; nothing was saved. An operator needs to free space.",
+        "error.storage_read_only": (
+            "the database is read-only right now; nothing was saved. An operator needs to fix it."
+        ),
+        "error.storage_unreachable": (
+            "the database cannot be reached right now; nothing was saved. Try again in a moment."
+        ),
+        "error.storage_failed": (
+            "the database could not complete the request; nothing was saved. Try again in a moment."
+        ),
+        "error.nul": "the text contains a NUL character (U+0000), which cannot be stored; remove it and try again.",
         # Slack (bots/slack)
         "slack.sources": "Sources",
         "slack.closest": "Closest pages",

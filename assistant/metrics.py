@@ -28,6 +28,12 @@ LATENCY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
 )
 FEEDBACK = Counter("assistant_feedback", "Answer ratings received", ["channel", "rating"], registry=REGISTRY)
+STORAGE_ERRORS = Counter(
+    "assistant_storage_errors",
+    "Database operations that failed, by problem (busy, full, read-only, unreachable, failed)",
+    ["problem"],
+    registry=REGISTRY,
+)
 INDEX_INFO = Gauge("assistant_index_chunks", "Chunks in the index being served", ["version"], registry=REGISTRY)
 
 # The stages in the order an answer passes through them; a search runs the middle ones only.

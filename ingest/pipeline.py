@@ -37,6 +37,7 @@ class IngestSummary:
     deleted_pages: list[str] = field(default_factory=list)
     added_pages: list[str] = field(default_factory=list)
     unchanged: bool = False  # nothing differed from the served version, so nothing was published
+    warnings: list[str] = field(default_factory=list)  # e.g. a damaged previous version that was not reused
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -80,9 +81,10 @@ def publish_pages(
             raise PublishError(f"the index changed since version {replaces} was read; run the command again")
         store.clear_abandoned()
         previous_dir = store.current_dir()
-        previous = _previous_state(previous_dir, embedder.model_id)
+        previous = _previous_state(previous_dir, embedder.model_id, embedder.dimensions)
         page_hashes = {page.id: page_hash(page) for page in pages}
-        if only_if_changed and previous_dir is not None and page_hashes == previous.page_hashes:
+        unchanged = previous_dir is not None and page_hashes == previous.page_hashes and not previous.warnings
+        if only_if_changed and unchanged:  # a damaged served version is republished, never left as it is
             return IngestSummary(str(store.current_version()), len(pages), 0, 0, 0, 0, 0.0, unchanged=True)
 
         sections: list[Section] = []
@@ -118,14 +120,21 @@ def publish_pages(
                 changed_pages=changed,
                 deleted_pages=deleted,
                 added_pages=added,
+                warnings=previous.warnings,
             )
-            _write_version(folder, pages, sections, chunks, lexical, vectors, page_hashes)
-            summary.seconds = round(time.perf_counter() - started, 2)
-            manifest = _manifest(
-                summary, embedder, chunks, page_hashes, settings or previous.settings, store.current_version()
-            )
-            (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
-            store.publish(version, folder)
+            try:
+                _write_version(folder, pages, sections, chunks, lexical, vectors, page_hashes)
+                summary.seconds = round(time.perf_counter() - started, 2)
+                manifest = _manifest(
+                    summary, embedder, chunks, page_hashes, settings or previous.settings, store.current_version()
+                )
+                (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+                store.publish(version, folder)
+            except OSError as err:  # a full disk, a quota, a permission
+                raise PublishError(
+                    f"the new index version could not be written to {store.root} ({err.strerror or err}); "
+                    "the version being served is unchanged. Free space and run 'assistant ingest' again"
+                ) from err
     return summary
 
 
@@ -134,20 +143,39 @@ class _PreviousState:
     vectors: dict[str, np.ndarray]
     page_hashes: dict[str, str]
     settings: dict[str, object]
+    warnings: list[str] = field(default_factory=list)
 
 
-def _previous_state(folder: Path | None, model_id: str) -> _PreviousState:
-    """Embeddings of the serving version by chunk key, reusable when the model is the same."""
+def _previous_state(folder: Path | None, model_id: str, dimensions: int) -> _PreviousState:
+    """Embeddings of the serving version by chunk key, reusable when the model is the same.
+
+    What cannot be read (a truncated file, a disk fault) is not reused: its chunks are embedded afresh and
+    the new version is published anyway, which is how a damaged current version gets repaired."""
     if folder is None:
         return _PreviousState({}, {}, {})
-    manifest = json.loads((folder / "manifest.json").read_text())
-    settings = manifest.get("settings", {})
-    hashes = manifest.get("page_hashes", {})
-    if manifest.get("model", {}).get("id") != model_id:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        settings = dict(manifest.get("settings") or {})
+        hashes = dict(manifest.get("page_hashes") or {})
+        same_model = manifest.get("model", {}).get("id") == model_id
+    except Exception as err:
+        return _PreviousState({}, {}, {}, [_unreadable(folder, "manifest.json", err)])
+    if not same_model:
         return _PreviousState({}, hashes, {})  # calibration belongs to the model it was made for
-    keys = json.loads((folder / "chunk_keys.json").read_text())
-    stored = load_vectors(folder)
-    return _PreviousState(dict(zip(keys, stored, strict=True)), hashes, settings)
+    try:
+        keys = json.loads((folder / "chunk_keys.json").read_text())
+        stored = load_vectors(folder)
+        if stored.ndim != 2 or stored.shape[1] != dimensions:
+            raise ValueError(f"vectors of shape {stored.shape}, the model has {dimensions} dimensions")
+        vectors = dict(zip(keys, np.array(stored), strict=True))
+    except Exception as err:
+        return _PreviousState({}, hashes, settings, [_unreadable(folder, "its embeddings", err)])
+    return _PreviousState(vectors, hashes, settings)
+
+
+def _unreadable(folder: Path, what: str, err: Exception) -> str:
+    reason = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+    return f"version {folder.name}: {what} could not be read ({reason}); every chunk was embedded afresh"
 
 
 def _embed_reusing(

@@ -17,9 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant import __version__
 from assistant.api import routes_api, routes_ops, routes_web
 from assistant.api.error_pages import error_response, internal_error_response
+from assistant.api.validation import refuse_nul_in_url
 from assistant.auth import Authenticator
 from assistant.core import Assistant, build_assistant
-from assistant.errors import AssistantError, ErrorCode, as_assistant_error
+from assistant.errors import AssistantError, ErrorCode, as_assistant_error, known_error_types
 from assistant.logs import configure_logging
 from assistant.settings import Settings, get_settings
 
@@ -85,6 +86,16 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def assistant_error(request: Request, err: AssistantError) -> Response:
         return error_response(request, err)
 
+    async def translated(request: Request, err: Exception) -> Response:
+        known = as_assistant_error(err)
+        assert known is not None
+        return error_response(request, known)
+
+    # Each translated type gets its own handler: a handler for plain Exception runs in Starlette's outermost
+    # middleware, which re-raises after answering, so the server would log a traceback and drop the connection.
+    for error_type in known_error_types():
+        app.add_exception_handler(error_type, translated)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, err: RequestValidationError) -> Response:
         details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()]
@@ -109,6 +120,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _add_middleware(app: FastAPI) -> None:
+    app.middleware("http")(refuse_nul_in_url)
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()

@@ -19,6 +19,7 @@ from assistant.web.i18n import language_of, request_language, strings
 log = logging.getLogger("assistant.http")
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "web" / "templates")
 
+STORAGE_RETRY_AFTER = 5  # seconds; a busy or briefly unreachable database is usually back by then
 TITLES = {401: "error_page.title_401", 403: "error_page.title_403", 404: "error_page.title_404"}
 
 
@@ -33,7 +34,12 @@ def wants_html(request: Request) -> bool:
 
 def error_response(request: Request, err: AssistantError, reference: str | None = None) -> Response:
     """The one place an AssistantError becomes an HTTP response."""
-    headers = {"WWW-Authenticate": "Bearer"} if err.http_status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if err.http_status == 401 else {}
+    if err.code == ErrorCode.STORAGE_ERROR:
+        headers["Retry-After"] = str(STORAGE_RETRY_AFTER)
+    if err.code == ErrorCode.INTERNAL:
+        # The server closes the connection after an unhandled error: say so, or a proxy reusing it fails.
+        headers["Connection"] = "close"
     if wants_html(request):
         return _error_page(request, err, reference, headers)
     body = err.to_dict(request_language(request))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.validation import RequestModel
 from assistant.auth import REVIEWERS, Principal, Role, require
 from assistant.db import Conversation, Exchange
 from assistant.errors import AssistantError, ErrorCode
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api", tags=["api"])
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 
 
-class AskRequest(BaseModel):
+class AskRequest(RequestModel):
     question: str = Field(..., min_length=1, max_length=2000, description="The caseworker's question")
     conversation_id: str | None = Field(None, description="Continue an earlier conversation (follow-ups)")
     language: Literal["sv", "en"] | None = Field(None, description="Language of the answer's framing text")

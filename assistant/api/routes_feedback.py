@@ -8,8 +8,9 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from assistant.api.validation import RequestModel
 from assistant.auth import REVIEWERS, Principal, Role, require
 from assistant.errors import AssistantError, ErrorCode
 from assistant.feedback import MAX_COMMENT, record_feedback
@@ -27,19 +28,19 @@ Reviewer = Annotated[Principal, Depends(require(*REVIEWERS))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(RequestModel):
     rating: Literal["up", "down"] = Field(..., description="up (helpful) or down (not helpful)")
     reason: str | None = Field(None, description="fel svar, inaktuellt, saknas, svårt att förstå or annat")
     comment: str | None = Field(None, max_length=MAX_COMMENT, description="free text; personal data is removed")
 
 
-class CommentRequest(BaseModel):
+class CommentRequest(RequestModel):
     comment: str = Field(..., min_length=1, max_length=MAX_PAGE_COMMENT, description="what is wrong or missing")
     section: str = Field("", max_length=300, description="section anchor; empty for the whole page")
     page_version: str | None = Field(None, max_length=80, description="the page version (hash) the reader saw")
 
 
-class PeriodRequest(BaseModel):
+class PeriodRequest(RequestModel):
     starts_on: dt.date = Field(..., description="first day comments are open (Swedish time)")
     ends_on: dt.date = Field(..., description="last day comments are open, included")
 

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from assistant.db import Database
 from assistant.metrics import INDEX_INFO, REGISTRY
 
 router = APIRouter(tags=["drift"])
@@ -20,23 +21,39 @@ def health() -> dict[str, str]:
 
 @router.get("/readyz")
 def ready(request: Request) -> JSONResponse:
-    """Readiness: an index is published and loaded, and the database answers."""
+    """Readiness: `ready`, `degraded` (answers, but an earlier index version is served because the current one
+    cannot be loaded, or the database's last write failed) or `not ready` (503: no loadable index, or the
+    database cannot be reached). Unauthenticated, so it names versions and problems, never paths or errors."""
     assistant = request.app.state.assistant
-    checks: dict[str, str] = {}
+    checks: dict[str, str | None] = {}
+    problems: list[str] = []
+    unusable = False
     try:
-        index = assistant.indexes.get()
-        checks["index"] = index.version
-    except Exception as err:  # report, don't raise: this endpoint exists to say what is wrong
-        checks["index"] = f"error: {err}"
+        checks["index"] = assistant.indexes.get().version
+        checks["index_current"] = assistant.indexes.store.current_version()
+        if assistant.indexes.degraded:
+            problems.append("the current index version cannot be loaded; an earlier version is served")
+    except Exception:  # report, don't raise: this endpoint exists to say what is wrong
+        checks["index"] = "error: no loadable index version"
+        unusable = True
     if assistant.database is not None:
-        try:
-            with assistant.database.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            checks["database"] = "ok"
-        except Exception as err:
-            checks["database"] = f"error: {type(err).__name__}"
-    ok = not any(v.startswith("error") for v in checks.values())
-    return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503)
+        database = checks["database"] = _database_check(assistant.database)
+        if database.startswith("error"):
+            unusable = True
+        elif database != "ok":
+            problems.append(f"the database's last write failed ({assistant.database.write_failure})")
+    status = "not ready" if unusable else "degraded" if problems else "ready"
+    body = {"status": status, "checks": checks, "problems": problems}
+    return JSONResponse(body, status_code=503 if unusable else 200)
+
+
+def _database_check(database: Database) -> str:
+    try:
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:
+        return "error: cannot be reached"
+    return f"not writable: {database.write_failure}" if database.write_failure else "ok"
 
 
 @router.get("/metrics")

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from assistant.api.validation import RequestModel
 from assistant.auth import REVIEWERS, Principal, require
 from assistant.review.actions import MAX_BULK, ReviewChange, change_items
 from assistant.review.analytics import compute_analytics
@@ -34,7 +35,7 @@ def context(request: Request, principal: Reviewer) -> ReviewContext:
 Context = Annotated[ReviewContext, Depends(context)]
 
 
-class ChangeRequest(BaseModel):
+class ChangeRequest(RequestModel):
     status: Literal["new", "in_progress", "done", "rejected"] | None = Field(None, description="the new status")
     assignee: str | None = Field(None, max_length=200, description="assign to someone ('' to unassign)")
     assign_to_owner: bool = Field(False, description="assign to the page owner's contact")
@@ -48,7 +49,7 @@ class BulkRequest(ChangeRequest):
     ids: list[str] = Field(..., min_length=1, max_length=MAX_BULK, description="queue item ids")
 
 
-class EvalCaseRequest(BaseModel):
+class EvalCaseRequest(RequestModel):
     question: str = Field(..., min_length=1, max_length=2000)
     targets: list[str] = Field([], description="'page' or 'page#anchor' that answer it; [] if it should abstain")
     should_answer: bool = Field(True, description="false: the assistant should abstain")
