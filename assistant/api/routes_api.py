@@ -10,13 +10,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.responses import SIGNED_IN, errors
 from assistant.api.validation import RequestModel
 from assistant.auth import REVIEWERS, Principal, Role, require
 from assistant.db import Conversation, Exchange
 from assistant.errors import AssistantError, ErrorCode
 from assistant.retrieval import SearchFilters
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=SIGNED_IN)
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 
 
@@ -63,7 +64,7 @@ class AskResponse(BaseModel):
     language: str
 
 
-@router.post("/ask", response_model=AskResponse)
+@router.post("/ask", response_model=AskResponse, responses=errors(400, 404))
 async def ask(body: AskRequest, request: Request, principal: Caseworker) -> dict[str, Any]:
     """Answer a question with citations to the exact sections, or abstain and suggest the nearest pages.
 
@@ -122,7 +123,7 @@ def list_pages(request: Request, principal: Caseworker) -> dict[str, Any]:
     return {"index_version": index.version, "pages": sorted(pages, key=lambda p: p["title"])}
 
 
-@router.get("/pages/{page_id}")
+@router.get("/pages/{page_id}", responses=errors(404))
 def get_page(page_id: str, request: Request, principal: Caseworker) -> dict[str, Any]:
     """One page: metadata, Markdown body and its sections with anchors."""
     index = request.app.state.assistant.indexes.get()
@@ -133,7 +134,7 @@ def get_page(page_id: str, request: Request, principal: Caseworker) -> dict[str,
     return {**page_summary(entry.page, dt.date.today()), "body": entry.page.body, "sections": sections}
 
 
-@router.get("/conversations/{conversation_id}")
+@router.get("/conversations/{conversation_id}", responses=errors(404))
 def get_conversation(conversation_id: str, request: Request, principal: Caseworker) -> dict[str, Any]:
     """A conversation's exchanges. Caseworkers see their own; reviewers see all."""
     database = request.app.state.assistant.database

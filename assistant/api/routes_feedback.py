@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
+from assistant.api.responses import SIGNED_IN, errors
 from assistant.api.validation import RequestModel
 from assistant.auth import REVIEWERS, Principal, Role, require
 from assistant.errors import AssistantError, ErrorCode
@@ -22,7 +23,7 @@ from assistant.review.directory import Scope
 from assistant.review.queue import QueueFilters, load_items
 from assistant.review.storage import stored
 
-router = APIRouter(prefix="/api", tags=["återkoppling"])
+router = APIRouter(prefix="/api", tags=["återkoppling"], responses=SIGNED_IN)
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 Reviewer = Annotated[Principal, Depends(require(*REVIEWERS))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
@@ -45,7 +46,7 @@ class PeriodRequest(RequestModel):
     ends_on: dt.date = Field(..., description="last day comments are open, included")
 
 
-@router.post("/answers/{answer_id}/feedback", status_code=201)
+@router.post("/answers/{answer_id}/feedback", status_code=201, responses=errors(400, 404, 409))
 def rate_answer(answer_id: str, body: FeedbackRequest, request: Request, principal: Caseworker) -> dict[str, Any]:
     """Rate an answer up or down, with a reason and a comment. Stored with the exchange; the rating counts
     for the channel the answer was given in. A rating that cannot be stored is an error, never silence."""
@@ -92,7 +93,7 @@ def my_feedback(request: Request, principal: Caseworker) -> dict[str, Any]:
     return {"items": [{k: item.to_dict()[k] for k in keys} for item in items]}
 
 
-@router.post("/pages/{page_id}/comments", status_code=201)
+@router.post("/pages/{page_id}/comments", status_code=201, responses=errors(400, 404, 409))
 def comment_on_page(page_id: str, body: CommentRequest, request: Request, principal: Caseworker) -> dict[str, Any]:
     """Comment on a guidance page or one of its sections while the test period is on (409 outside it).
     Personal identity numbers, phone numbers and e-mail addresses are removed before it is stored."""
@@ -103,7 +104,7 @@ def comment_on_page(page_id: str, body: CommentRequest, request: Request, princi
     return {**item.to_dict(), "saved": True}
 
 
-@router.get("/pages/{page_id}/comments")
+@router.get("/pages/{page_id}/comments", responses=errors(404))
 def page_comments(page_id: str, request: Request, principal: Reviewer) -> dict[str, Any]:
     """Every comment on a page, newest first, for reviewers (also after the test period has closed)."""
     context = review_context(request, principal)
@@ -120,7 +121,7 @@ def get_test_period(request: Request, principal: Caseworker) -> dict[str, Any]:
         return current_period(session).to_dict()
 
 
-@router.put("/test-period")
+@router.put("/test-period", responses=errors(400, 409))
 def put_test_period(body: PeriodRequest, request: Request, principal: Admin) -> dict[str, Any]:
     """Set the test period (admins). End it early by setting an earlier end date; comments already given stay."""
     with stored("the test period could not be saved; please try again"), database_of(request).session() as session:

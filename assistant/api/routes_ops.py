@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from assistant.api.responses import content
 from assistant.db import Database
 from assistant.metrics import INDEX_INFO, REGISTRY
 
@@ -19,7 +20,7 @@ def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "Not ready: no loadable index, or no database"}})
 def ready(request: Request) -> JSONResponse:
     """Readiness: `ready`, `degraded` (answers, but an earlier index version is served because the current one
     cannot be loaded, or the database's last write failed) or `not ready` (503: no loadable index, or the
@@ -56,7 +57,7 @@ def _database_check(database: Database) -> str:
     return f"not writable: {database.write_failure}" if database.write_failure else "ok"
 
 
-@router.get("/metrics")
+@router.get("/metrics", responses=content("Prometheus text format", "text/plain"))
 def metrics(request: Request) -> Response:
     """Prometheus metrics: questions by channel and outcome, latency, feedback, index size."""
     try:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
+from assistant.api.responses import SIGNED_IN, content, errors
 from assistant.api.validation import RequestModel
 from assistant.auth import REVIEWERS, Principal, require
 from assistant.review.actions import MAX_BULK, ReviewChange, change_items
@@ -23,7 +24,7 @@ from assistant.review.queue import QueueFilters, load_items
 from assistant.review.report import build_report, report_csv
 from assistant.web.i18n import language_of, strings
 
-router = APIRouter(prefix="/api/review", tags=["granskning"])
+router = APIRouter(prefix="/api/review", tags=["granskning"], responses=SIGNED_IN)
 Reviewer = Annotated[Principal, Depends(require(*REVIEWERS))]
 Filters = Annotated[QueueFilters, Depends(queue_filters)]
 
@@ -75,27 +76,29 @@ def list_items(
     }
 
 
-@router.get("/items/{item_id}")
+@router.get("/items/{item_id}", responses=errors(404))
 def get_item(item_id: str, ctx: Context) -> dict[str, Any]:
     """One item with the whole exchange (question, answer, citations, hits) and the sections it is about."""
     return item_details(ctx, item_id).to_dict()
 
 
-@router.patch("/items/{item_id}")
+@router.patch("/items/{item_id}", responses=errors(400, 404, 409))
 def change_item(item_id: str, body: ChangeRequest, ctx: Context) -> dict[str, Any]:
     """Set the status, assign (to the page owner), or write the resolution note of one item."""
     [item] = change_items(ctx.database, [item_id], body.change(), ctx.principal.user_id, ctx.directory, ctx.scope)
     return item.to_dict()
 
 
-@router.post("/items/bulk")
+@router.post("/items/bulk", responses=errors(400, 404, 409))
 def change_many(body: BulkRequest, ctx: Context) -> dict[str, Any]:
     """The same change to many items at once; all or nothing."""
     items = change_items(ctx.database, body.ids, body.change(), ctx.principal.user_id, ctx.directory, ctx.scope)
     return {"changed": len(items), "items": [i.to_dict() for i in items]}
 
 
-@router.get("/export", response_model=None)
+@router.get(
+    "/export", response_model=None, responses=content("JSON, or CSV with format=csv", "application/json", "text/csv")
+)
 def export(
     ctx: Context,
     filters: Filters,
@@ -119,7 +122,9 @@ def analytics(ctx: Context, period: Annotated[Period, Depends(analytics_period)]
         return compute_analytics(session, period, ctx.directory, ctx.threshold).to_dict()
 
 
-@router.get("/report", response_model=None)
+@router.get(
+    "/report", response_model=None, responses=content("JSON, or CSV with format=csv", "application/json", "text/csv")
+)
 def report(
     request: Request,
     ctx: Context,
@@ -143,7 +148,7 @@ def eval_cases(ctx: Context) -> dict[str, Any]:
         return {"cases": [c.to_dict() for c in list_eval_cases(session, scope=ctx.scope, directory=ctx.directory)]}
 
 
-@router.post("/eval-cases", status_code=201)
+@router.post("/eval-cases", status_code=201, responses=errors(400, 404, 409))
 def add_eval_case(body: EvalCaseRequest, ctx: Context) -> dict[str, Any]:
     """Turn a question into an eval case: the page/section that answers it, or that it should be abstained on."""
     if body.source_item:
@@ -161,14 +166,14 @@ def add_eval_case(body: EvalCaseRequest, ctx: Context) -> dict[str, Any]:
     return case.to_dict()
 
 
-@router.delete("/eval-cases/{case_id}", status_code=204)
+@router.delete("/eval-cases/{case_id}", status_code=204, responses=errors(404))
 def remove_eval_case(case_id: str, ctx: Context) -> Response:
     """Delete an eval case that turned out to be wrong."""
     delete_eval_case(ctx.database, case_id, ctx.scope, ctx.directory)
     return Response(status_code=204)
 
 
-@router.get("/eval-cases.jsonl")
+@router.get("/eval-cases.jsonl", responses=content("One eval case per line", "application/x-ndjson"))
 def eval_cases_file(ctx: Context) -> Response:
     """The eval cases as JSONL in the eval question format, for `assistant eval`."""
     with ctx.database.session() as session:
