@@ -270,6 +270,33 @@ def token_revoke(name: str) -> None:
 
 
 @main.group()
+def db() -> None:
+    """The database: schema upgrades and backups (docs/operations.md)."""
+
+
+@db.command("migrate")
+@reports_errors
+def db_migrate() -> None:
+    """Bring the database schema up to this version's (the service and CLI also do this when they start)."""
+    from assistant.db import Database
+
+    database = Database(get_settings().database_url)
+    database.migrate()
+    click.echo(f"Databasen har schemaversion {database.schema_revision()}.")
+
+
+@db.command("backup")
+@click.argument("destination", type=click.Path(path_type=Path))
+@reports_errors
+def db_backup(destination: Path) -> None:
+    """Copy an SQLite database to DESTINATION while the service runs (PostgreSQL: use pg_dump)."""
+    from assistant.db import Database
+
+    Database(get_settings().database_url).backup(destination)
+    click.echo(f"Säkerhetskopia skriven till {destination}.")
+
+
+@main.group()
 def index() -> None:
     """List published index versions and roll back."""
 
@@ -283,8 +310,12 @@ def index_list() -> None:
     store = IndexStore(get_settings().index_dir)
     current = store.current_version()
     for version in store.list_versions():
-        counts = store.manifest(version).get("counts", {})
         mark = "*" if version == current else " "
+        try:
+            counts = store.manifest(version).get("counts", {})
+        except (OSError, ValueError):  # a damaged version is listed as such, so it can be rolled away from
+            click.echo(f"{mark} {version}  skadad: manifest.json kan inte läsas")
+            continue
         click.echo(f"{mark} {version}  {counts.get('pages', '?')} sidor, {counts.get('chunks', '?')} delar")
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, String, Text, create_engine, event
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, String, Text, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
@@ -141,6 +141,38 @@ class Database:
             raise
         finally:
             session.close()
+
+    def backup(self, destination: Path) -> None:
+        """A consistent copy of an SQLite database, taken with SQLite's online backup API while the service
+        keeps reading and writing. PostgreSQL is backed up with its own tools (pg_dump)."""
+        from assistant.errors import AssistantError, ErrorCode  # errors translates this module's exceptions
+
+        if self.engine.dialect.name != "sqlite":
+            raise AssistantError(
+                ErrorCode.INVALID_INPUT,
+                "this database is PostgreSQL: back it up with pg_dump -Fc (see docs/operations.md)",
+            )
+        import sqlite3
+
+        source_path = self.engine.url.database
+        if not source_path or source_path == ":memory:":
+            raise AssistantError(ErrorCode.INVALID_INPUT, "an in-memory database cannot be backed up")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(destination.name + ".partial")
+        source, target = sqlite3.connect(source_path), sqlite3.connect(partial)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        partial.replace(destination)  # never a half-written backup under the final name
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            try:
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except SQLAlchemyError:
+                return None
 
     def migrate(self) -> None:
         from alembic import command

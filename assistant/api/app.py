@@ -96,15 +96,6 @@ def _add_error_handlers(app: FastAPI) -> None:
     for error_type in known_error_types():
         app.add_exception_handler(error_type, translated)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, err: StarletteHTTPException) -> JSONResponse:
-        """Errors the framework raises itself (a body that is not JSON, an unknown route, a wrong method) in
-        the same shape as every other error."""
-        code = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed"}.get(err.status_code, "http_error")
-        message = "the request body could not be read" if err.status_code == 400 else str(err.detail)
-        body = {"error": {"code": code, "message": message, "details": []}}
-        return JSONResponse(body, status_code=err.status_code, headers=getattr(err, "headers", None))
-
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, err: RequestValidationError) -> Response:
         details = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()]
