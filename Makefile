@@ -58,8 +58,9 @@ eval: install ## the tuning and held-out questions side by side; writes var/eval
 		$(if $(HELDOUT),--questions $(HELDOUT)) --mode all \
 		--json var/eval/report.json --html var/eval/report.html
 
-bench: install ## speed and memory figures (printed, not asserted)
-	$(PY) -m evals.bench
+SIZES ?= sample,1k,10k,100k
+bench: install ## speed and memory figures, printed and in var/bench/ (SIZES=sample,1k QUICK=1 for a short run)
+	$(PY) -m evals.bench --sizes $(SIZES) $(if $(QUICK),--quick)
 
 clean:
 	rm -rf var .pytest_cache

@@ -21,6 +21,7 @@ from pathlib import Path
 from ingest.pages import read_knowledge
 
 SECTIONS_PER_PAGE = 9
+CHUNKS_PER_PAGE = 11.2  # measured with MiniLM token counts: some sections take two chunks
 COMPOUND_SHARE = 1 / 12
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+", re.UNICODE)
@@ -122,11 +123,11 @@ def build_knowledge(target: Path, sample: Path, pages: int, seed: int = 13) -> P
 
 def change_one_page(knowledge: Path, sample: Path, seed: int = 7) -> Path:
     """Edit one generated page the way an editor would (one paragraph rewritten); returns its path."""
-    pages = sorted((knowledge / "syntetisk").glob("*.md"))
+    pages = sorted((knowledge / "syntetisk").glob("*.md")) or sorted(knowledge.rglob("*.md"))
     path = pages[len(pages) // 2]
     text = SwedishLikeText(sample, seed)
     body = path.read_text(encoding="utf-8").split("\n")
     first_section = next(i for i, line in enumerate(body) if line.startswith("## "))
-    body[first_section + 1] = text.paragraph()
+    body.insert(first_section + 1, text.paragraph() + "\n")
     path.write_text("\n".join(body), encoding="utf-8")
     return path

@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
-import time
-import uuid
 from collections.abc import Iterator
-from glob import glob
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.settings import Settings, get_settings
+from evals.postgres import PostgresMissing, create_database, temporary_postgres
 from ingest.embedding import load_embedder
 from ingest.pipeline import run_ingest
 from ingest.publish import IndexStore
@@ -62,80 +57,17 @@ def _fresh_settings_cache() -> Iterator[None]:
 # --- PostgreSQL ---------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_postgres_user(args: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return args
-    return ["runuser", "-u", "postgres", "--", *args]
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A real PostgreSQL server for this test session; yields a URL template with {db} for the database."""
-    binaries = sorted(glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not binaries:
-        pytest.fail("PostgreSQL server not installed: run 'make system-deps' (Debian package postgresql)")
-    bindir = Path(binaries[-1]).parent
-    # Not under pytest's tmp folder: that is private to root (0700), and the server runs as 'postgres'.
-    base = Path(tempfile.mkdtemp(prefix="assistant-pg-"))
-    data, sockets = base / "data", base / "sock"
-    sockets.mkdir()
-    if os.geteuid() == 0:
-        base.chmod(0o755)
-        shutil.chown(base, "postgres")
-        shutil.chown(sockets, "postgres")
-    port = _free_port()
-    subprocess.run(
-        _as_postgres_user(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    subprocess.run(
-        _as_postgres_user(
-            [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"]
-        ),
-        check=True,
-        capture_output=True,
-    )
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{{db}}"
-    finally:
-        subprocess.run(
-            _as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
-        )
+        with temporary_postgres() as url:
+            yield url
+    except PostgresMissing as err:
+        pytest.fail(str(err))
 
 
-def _create_database(server_url: str) -> str:
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = server_url.format(db="postgres").replace("postgresql+psycopg://", "postgresql://")
-    for _ in range(50):
-        try:
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'CREATE DATABASE "{name}"')
-            break
-        except psycopg.OperationalError:
-            time.sleep(0.1)
-    return server_url.format(db=name)
+_create_database = create_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
