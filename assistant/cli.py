@@ -372,6 +372,41 @@ def watch(directory: Path | None, once: bool) -> None:
 
 
 @main.command()
+@click.option("--dry-run", is_flag=True, help="Print the digests instead of sending them.")
+@click.option("--owner", default=None, help="Only this subscription (an owner unit or contact).")
+@reports_errors
+def digest(dry_run: bool, owner: str | None) -> None:
+    """Send each subscribed owner the pages due for review, past it, or with open feedback.
+
+    Subscriptions: ASSISTANT_DIGEST_SUBSCRIPTIONS. Run weekly, e.g. cron `0 7 * * 1 assistant digest`."""
+    from assistant.core import build_assistant
+    from assistant.upkeep.digest import DigestError, deliver, digests_for
+
+    settings = get_settings()
+    assistant = build_assistant(settings)
+    digests = [
+        d
+        for d in digests_for(assistant.indexes.get(), assistant.database, settings)
+        if not owner or owner in (d.owner, d.target)
+    ]
+    failed = 0
+    for item in digests:
+        if dry_run:
+            body = item.text(settings.language, settings.base_url())
+            click.echo(f"== {item.target}: {item.subject(settings.language)}\n{body}\n")
+            continue
+        try:
+            deliver(item, settings)
+            click.echo(f"Skickade till {item.target}: {len(item.pages)} sidor ({item.owner}).")
+        except DigestError as err:
+            failed += 1
+            click.echo(f"Kunde inte skicka: {err}", err=True)
+    if not digests:
+        click.echo("Inga påminnelser att skicka.")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
 @click.option("--host", default=None, help="Address to listen on (default: ASSISTANT_HOST).")
 @click.option("--port", default=None, type=int, help="Port (default: ASSISTANT_PORT).")
 @click.option("--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (ASSISTANT_WORKERS).")

@@ -51,6 +51,19 @@ class Settings(BaseSettings):
         1.0, ge=0, description="how long the folder must be unchanged before a change is published"
     )
 
+    # Review reminders (assistant digest)
+    smtp_host: str | None = Field(None, description="SMTP server for review reminder e-mail; unset = no e-mail")
+    smtp_port: int = Field(587, description="SMTP port (587 with STARTTLS, 25 on a trusted relay)")
+    smtp_starttls: bool = Field(True, description="upgrade the SMTP connection with STARTTLS")
+    smtp_username: str | None = Field(None, description="SMTP user name, if the server needs sign-in")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password")
+    smtp_from: str = Field("vagledning@localhost", description="sender address of reminder e-mail")
+    digest_subscriptions: dict[str, str] = Field(
+        {},
+        description="JSON map from an owner (unit or contact) to where their reminder digest goes: "
+        "mailto:<address> or slack:<channel or user id>",
+    )
+
     # Optional generative answers through an OpenAI-compatible chat endpoint
     llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1; unset = extractive only")
     llm_model: str = Field("gpt-4o-mini", description="model name sent to the endpoint")
@@ -138,6 +151,15 @@ class Settings(BaseSettings):
                 value = getattr(self, name)
                 if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS - {""}:
                     raise ValueError(f"ASSISTANT_{name.upper()} is a placeholder; set the real secret")
+
+    @model_validator(mode="after")
+    def _digest_targets_are_known(self) -> Settings:
+        for owner, target in self.digest_subscriptions.items():
+            if not target.startswith(("mailto:", "slack:")):
+                raise ValueError(
+                    f"ASSISTANT_DIGEST_SUBSCRIPTIONS: {owner!r} → {target!r}; use mailto:<address> or slack:<channel>"
+                )
+        return self
 
     @model_validator(mode="after")
     def _oidc_needs_issuer_audience_and_keys(self) -> Settings:
