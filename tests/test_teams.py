@@ -219,6 +219,29 @@ def test_teams_feedback_that_cannot_be_stored_is_told_to_the_user(teams: TestCli
     assert feedback_rows(teams) == []
 
 
+def test_teams_retried_activity_is_answered_once_by_two_replicas(
+    settings: Settings, published: IndexStore, services: BotServices
+) -> None:
+    """Two app instances on one database stand in for two replicas behind a load balancer; the Bot Connector
+    redelivers the same activity (same id) to the second after the first was slow."""
+    with (
+        TestClient(create_app(teams_settings(settings, services))) as first,
+        TestClient(create_app(teams_settings(settings, services))) as second,
+    ):
+        activity = message(services, "När avvisas ansökan?", conversation="a:personal-chat-9")
+        assert post(first, services, activity).status_code == 202
+        assert post(second, services, activity).status_code == 202
+        assert post(first, services, activity).status_code == 202
+        assert len(services.replies_to("a:personal-chat-9")) == 1
+        follow_up = message(services, "och om sökanden inte svarar?", conversation="a:personal-chat-9")
+        assert post(second, services, follow_up).status_code == 202  # the other replica continues the chat
+    replies = services.replies_to("a:personal-chat-9")
+    assert len(replies) == 2
+    with first.app.state.assistant.database.session() as session:  # type: ignore[attr-defined]
+        rows = session.scalars(select(Exchange).order_by(Exchange.created_at)).all()
+        assert [row.conversation_id for row in rows] == [rows[0].conversation_id] * 2
+
+
 @pytest.mark.parametrize(
     "token",
     [

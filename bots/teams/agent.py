@@ -8,6 +8,7 @@ reply chain (";messageid=<root>"); a new top-level post gets the chain it starts
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from typing import Any
@@ -21,9 +22,12 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from assistant.core import Assistant
+from assistant.db import ProcessedEvent
 from assistant.errors import AssistantError, ErrorCode, as_assistant_error
 from assistant.feedback import record_feedback
 from assistant.settings import Settings
@@ -34,6 +38,7 @@ log = logging.getLogger("bots.teams")
 
 CHANNEL = "teams"
 MAX_CHANNEL_REF = 300  # Conversation.channel_ref column width
+EVENT_MEMORY = dt.timedelta(days=1)  # the Bot Connector redelivers within minutes
 
 
 def language_of(activity: Activity, default: str) -> str:
@@ -93,6 +98,9 @@ class TeamsAgent:
         if not question:
             await context.send_activity(text(language, "ask_something"))
             return
+        if not await run_in_threadpool(self.first_delivery, activity):
+            log.info("teams activity already handled", extra={"activity_id": activity.id})
+            return
         try:
             answer = await run_in_threadpool(
                 self.assistant.answer,
@@ -110,6 +118,27 @@ class TeamsAgent:
             return
         card = answer_to_card(answer, self.base_url, language)
         await context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    def first_delivery(self, activity: Activity) -> bool:
+        """False for an activity already answered, by this or another replica: the Bot Connector retries a
+        delivery that timed out, possibly to another server behind the load balancer. The activity id is
+        kept in the shared database, like Slack's event ids."""
+        database = self.assistant.database
+        if database is None or not activity.id:
+            return True
+        key = f"teams:{activity.conversation.id}:{activity.id}"
+        if len(key) > MAX_CHANNEL_REF:
+            key = "teams:sha256:" + hashlib.sha256(key.encode()).hexdigest()
+        cutoff = dt.datetime.now(dt.UTC) - EVENT_MEMORY
+        try:
+            with database.session() as session:
+                session.execute(
+                    delete(ProcessedEvent).where(ProcessedEvent.key.like("teams:%"), ProcessedEvent.created_at < cutoff)
+                )
+                session.add(ProcessedEvent(key=key))
+        except IntegrityError:
+            return False
+        return True
 
     async def on_feedback(self, context: TurnContext, _state: TurnState, data: Any) -> None:
         """👍/👎 from a card; the user is told when it could not be stored."""
