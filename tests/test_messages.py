@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.messages import LANGUAGES, MESSAGES, group, parameters, t
+from assistant.messages import LANGUAGES, MESSAGES, group, parameters, t, tn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,8 +29,13 @@ def test_messages_format_fields_match() -> None:
 
 
 def test_t_formats_and_falls_back_to_swedish() -> None:
-    assert t("rv_n_questions", "en", n=3) == "3 questions"
-    assert t("rv_n_questions", "de", n=3) == t("rv_n_questions", "sv", n=3)
+    assert t("answer.note_stale", "en", title="X") == "'X' is past its review date; check with its owner."
+    assert t("answer.note_stale", "de", title="X") == t("answer.note_stale", "sv", title="X")
+
+
+def test_tn_counts_in_the_right_number() -> None:
+    assert [tn("rv_n_questions", "sv", n) for n in (0, 1, 2)] == ["0 frågor", "1 fråga", "2 frågor"]
+    assert [tn("rv_n_items", "en", n) for n in (1, 5)] == ["1 item", "5 items"]
     assert group("slack", "en")["sources"] == "Sources"
     with pytest.raises(KeyError):
         t("no.such.key", "sv")
@@ -44,6 +49,9 @@ def _used_keys() -> set[str]:
         keys |= set(re.findall(r"\bt\(\s*\"([a-z_.]+)\"", source))
         keys |= {f"teams.{k}" for k in re.findall(r"\btext\(\s*\w+,\s*\"([a-z_]+)\"", source)}
         keys |= {f"slack.{k}" for k in re.findall(r"strings\([^)]*\)\[\"([a-z_]+)\"\]", source) if "slack" in str(path)}
+    for path in [*ROOT.glob("assistant/**/*.py"), *ROOT.glob("assistant/web/templates/**/*.html")]:
+        counted = re.findall(r"\btn\(\s*\"([a-z_.]+)\"", path.read_text(encoding="utf-8"))
+        keys |= {f"{k}.{number}" for k in counted for number in ("one", "other")}
     for path in ROOT.glob("assistant/web/templates/**/*.html"):
         source = path.read_text(encoding="utf-8")
         keys |= set(re.findall(r"\bt\.([a-z_]+)", source))

@@ -11,8 +11,10 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import make_client
@@ -87,30 +89,31 @@ def seeded(settings: Settings, published: IndexStore) -> Seeded:
 
 def test_queue_holds_ratings_and_comments_newest_first(seeded: Seeded) -> None:
     body = seeded.lead.get("/api/review/items").json()
-    assert body["total"] == 5
+    assert body["total"] == 4  # komplettering's thumbs-up has no comment: a figure, not a queue item
     names = {v: k for k, v in seeded.items.items()}
-    assert [names[i["id"]] for i in body["items"]] == ["comment", "glass", "utbetalning", "komplettering", "jav"]
+    assert [names[i["id"]] for i in body["items"]] == ["comment", "glass", "utbetalning", "jav"]
     assert {i["channel"] for i in body["items"]} == {"api", "slack", "web"}
     page = seeded.lead.get("/review").text  # the HTML queue starts from open items: all five are new
-    assert page.count('name="ids"') == 5 and "Fristen borde stå först" in page
+    assert page.count('name="ids"') == 4 and "Fristen borde stå först" in page
+    assert seeded.lead.get("/api/review/analytics").json()["rated_up"] == 1  # still counted
 
 
 def test_queue_filters_by_every_field(seeded: Seeded) -> None:
     yesterday, tomorrow = (TODAY - dt.timedelta(days=1)).isoformat(), (TODAY + dt.timedelta(days=1)).isoformat()
+    queued = set(seeded.items) - {"komplettering"}  # a thumbs-up without a comment opens no item
     assert seeded.ids(kind="comment") == {"comment"}
     assert seeded.ids(kind="answer", rating="down") == {"jav", "utbetalning", "glass"}
     assert seeded.ids(reason="inaktuellt") == {"utbetalning"}
     assert seeded.ids(channel="slack") == {"glass"}
     assert seeded.ids(channel="web") == {"comment"}
-    assert seeded.ids(page="komplettering") >= {"komplettering", "comment"}
+    assert "comment" in seeded.ids(page="komplettering") and "komplettering" not in seeded.ids(page="komplettering")
     assert seeded.ids(owner="Rättsenheten") == {"jav"}
-    assert seeded.ids(date_to=yesterday) == set() and seeded.ids(date_from=TODAY.isoformat(), date_to=tomorrow) == set(
-        seeded.items
-    )
+    assert seeded.ids(date_to=yesterday) == set()
+    assert seeded.ids(date_from=TODAY.isoformat(), date_to=tomorrow) == queued
     seeded.lead.patch(f"/api/review/items/{seeded.items['jav']}", json={"status": "in_progress"})
     assert seeded.ids(status="in_progress") == {"jav"}
-    assert seeded.ids(status="open") == set(seeded.items)
-    assert seeded.ids(status="new") == set(seeded.items) - {"jav"}
+    assert seeded.ids(status="open") == queued
+    assert seeded.ids(status="new") == queued - {"jav"}
     assert seeded.lead.get("/api/review/items", params={"reason": "tråkigt"}).status_code == 422
     html = seeded.lead.get("/review", params={"kind": "comment", "status": ""}).text
     assert html.count('name="ids"') == 1
@@ -121,7 +124,7 @@ def test_queue_filters_by_every_field(seeded: Seeded) -> None:
 def test_queue_editor_sees_only_items_on_pages_they_own(seeded: Seeded) -> None:
     editor = signed_in(seeded.settings, "foretagsstod@nrv.example.se", "editor")  # owner contact of komplettering
     items = editor.get("/api/review/items").json()["items"]
-    assert {"komplettering", "comment"} <= {k for k, v in seeded.items.items() if v in {i["id"] for i in items}}
+    assert {"comment"} <= {k for k, v in seeded.items.items() if v in {i["id"] for i in items}}
     assert all("komplettering" in i["pages"] or "tillfalligt-stod" in i["pages"] for i in items)
     jav = seeded.items["jav"]
     assert editor.get(f"/api/review/items/{jav}").status_code == 404
@@ -238,15 +241,20 @@ def test_item_opens_the_whole_exchange_and_the_cited_sections(seeded: Seeded) ->
 def test_export_csv_and_json_follow_the_queue_filters(seeded: Seeded) -> None:
     response = seeded.lead.get("/api/review/export", params={"format": "csv", "rating": "down"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert {r["id"] for r in rows} == {seeded.items[k] for k in ("jav", "utbetalning", "glass")}
-    assert "author" not in rows[0] and {r["reason"] for r in rows} == {"fel svar", "inaktuellt", "saknas"}
+    rows = list(csv.DictReader(io.StringIO(response.text)))  # for people: Swedish headings, values, local time
+    assert {r["Id"] for r in rows} == {seeded.items[k] for k in ("jav", "utbetalning", "glass")}
+    assert "author" not in rows[0] and {r["Skäl"] for r in rows} == {"fel svar", "inaktuellt", "saknas"}
+    assert {r["Typ"] for r in rows} == {"Betyg på svar"} and {r["Status"] for r in rows} == {"Ny"}
+    assert {r["Betyg"] for r in rows} == {"Tumme ner"}
+    local = dt.datetime.now(ZoneInfo("Europe/Stockholm"))
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", r["Inkom (svensk tid)"]) for r in rows)
+    assert {r["Inkom (svensk tid)"][:10] for r in rows} <= {local.date().isoformat(), TODAY.isoformat()}
 
     records = seeded.lead.get("/api/review/export", params={"format": "json", "kind": "comment"}).json()
     assert [r["id"] for r in records] == [seeded.items["comment"]] and records[0]["text"] == "Fristen borde stå först"
 
     excel = seeded.lead.get("/api/review/export", params={"format": "csv", "dialect": "excel-sv"}).content.decode()
-    assert excel.startswith("\ufeffid;kind;") and "Rättsenheten" in excel
+    assert excel.startswith("\ufeffId;Typ;") and "Rättsenheten" in excel
     assert seeded.lead.get("/api/review/export", params={"format": "xml"}).status_code == 422
 
 
@@ -287,6 +295,37 @@ def test_report_for_the_current_tertial_shows_what_was_done(seeded: Seeded) -> N
     assert ["Nyckeltal", "Frågor", "5", current.label] in rows
     assert any(r[0] == "Åtgärder under perioden" and "Ny FAQ om glass" in r[3] for r in rows)
     assert seeded.lead.get("/api/review/report", params={"period": "2026-T4"}).status_code == 422
+
+
+def test_off_topic_question_is_grouped_apart_and_never_an_eval_case(seeded: Seeded) -> None:
+    glass = seeded.items["glass"]  # 'Vad kostar en glass?': not the agency's business
+    marked = seeded.lead.patch(f"/api/review/items/{glass}", json={"status": "off_topic"})
+    assert marked.status_code == 200, marked.text  # closed without a resolution note
+    stats = seeded.lead.get("/api/review/analytics").json()
+    # the marked question leaves the gaps (the other glass question, never rated, stays until it is marked)
+    assert [g["count"] for g in stats["gaps"] if "glass" in g["label"]] == [1]
+    assert [g["count"] for g in stats["off_topic"] if "glass" in g["label"]] == [1]
+    assert stats["questions"] == 5  # still asked: the figures count it
+
+    refused = seeded.lead.post(
+        "/api/review/eval-cases",
+        json={"question": "Vad kostar en glass?", "should_answer": False, "source_item": glass},
+    )
+    assert refused.status_code == 422 and "utanför uppdraget" in refused.json()["error"]["message"]
+    assert "Utanför uppdraget" in seeded.lead.get("/review/analytics").text
+    report = seeded.lead.get("/review/report").text
+    assert "Utanför uppdraget" in report and "Frågor som granskare markerat som utanför uppdraget" in report
+
+
+def test_report_csv_in_swedish_with_plurals_and_an_excel_variant(seeded: Seeded) -> None:
+    seeded.lead.patch(f"/api/review/items/{seeded.items['jav']}", json={"status": "done", "resolution_note": "Rättat"})
+    excel = seeded.lead.get("/api/review/report", params={"format": "csv", "dialect": "excel-sv"}).text
+    assert excel.startswith("\ufeffDel;Nyckel;Värde;Detalj")
+    rows = list(csv.reader(io.StringIO(excel.lstrip("\ufeff")), delimiter=";"))
+    assert any(r[0] == "Åtgärder under perioden" and r[2] == "Klar" for r in rows)
+    html = seeded.lead.get("/review/report").text
+    assert "(2 frågor)" in html or "(1 fråga)" in html
+    assert "(1 frågor)" not in html
 
 
 def test_tertials_are_january_may_and_september() -> None:

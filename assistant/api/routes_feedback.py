@@ -75,7 +75,9 @@ def my_feedback(request: Request, principal: Caseworker) -> dict[str, Any]:
     """The signed-in user's own ratings and page comments, with how far review has got with each."""
     context = review_context(request, principal)
     with context.database.session() as session:
-        items = load_items(session, QueueFilters(author=principal.user_id), context.directory, Scope(everything=True))
+        items = load_items(
+            session, QueueFilters(author=principal.user_id, plain_ups=True), context.directory, Scope(everything=True)
+        )
     keys = (
         "id",
         "kind",

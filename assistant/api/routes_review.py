@@ -37,7 +37,9 @@ Context = Annotated[ReviewContext, Depends(context)]
 
 
 class ChangeRequest(RequestModel):
-    status: Literal["new", "in_progress", "done", "rejected"] | None = Field(None, description="the new status")
+    status: Literal["new", "in_progress", "done", "rejected", "off_topic"] | None = Field(
+        None, description='the new status; off_topic = "utanför uppdraget" (closed, grouped apart, never an eval case)'
+    )
     assignee: str | None = Field(None, max_length=200, description="assign to someone ('' to unassign)")
     assign_to_owner: bool = Field(False, description="assign to the page owner's contact")
     resolution_note: str | None = Field(None, max_length=4000, description="what was done, or why not")
@@ -100,6 +102,7 @@ def change_many(body: BulkRequest, ctx: Context) -> dict[str, Any]:
     "/export", response_model=None, responses=content("JSON, or CSV with format=csv", "application/json", "text/csv")
 )
 def export(
+    request: Request,
     ctx: Context,
     filters: Filters,
     format: Literal["csv", "json"] = "csv",
@@ -111,7 +114,9 @@ def export(
     if format == "json":
         return export_records(items)
     headers = {"Content-Disposition": 'attachment; filename="granskningsko.csv"'}
-    return Response(export_csv(items, dialect), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(
+        export_csv(items, dialect, language_of(request)), media_type="text/csv; charset=utf-8", headers=headers
+    )
 
 
 @router.get("/analytics")
@@ -130,12 +135,13 @@ def report(
     ctx: Context,
     period: Annotated[Period, Depends(report_period)],
     format: Literal["json", "csv"] = "json",
+    dialect: Annotated[Literal["rfc", "excel-sv"], Query(description="excel-sv: semicolons and a BOM")] = "rfc",
 ) -> Response | dict[str, Any]:
     """The follow-up report (default the current tertial) as JSON or CSV; the HTML is at /review/report."""
     with ctx.database.session() as session:
         built = build_report(session, period, ctx.directory, ctx.threshold)
     if format == "csv":
-        text = report_csv(built, strings(language_of(request)))
+        text = report_csv(built, strings(language_of(request)), dialect)
         headers = {"Content-Disposition": f'attachment; filename="uppfoljning-{period.name}.csv"'}
         return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
     return built.to_dict()

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from assistant.auth import Principal, Role, require
 from assistant.errors import AssistantError, ErrorCode
+from assistant.messages import tn
 from assistant.web.i18n import language_of, strings
 from assistant.web.render import render_markdown
 
@@ -24,7 +25,15 @@ def render(request: Request, name: str, principal: Principal, **context: Any) ->
     """Render a template with the language, its strings and the signed-in user; remembers ?lang=."""
     language = language_of(request)
     response = templates.TemplateResponse(
-        request, name, {"lang": language, "t": strings(language), "principal": principal, **context}
+        request,
+        name,
+        {
+            "lang": language,
+            "t": strings(language),
+            "tn": lambda key, n: tn(key, language, n),
+            "principal": principal,
+            **context,
+        },
     )
     if request.query_params.get("lang") == language:
         response.set_cookie("lang", language, samesite="lax", httponly=True)

@@ -13,7 +13,7 @@ from assistant.errors import AssistantError, ErrorCode
 from assistant.redaction import redact_optional
 from assistant.review.directory import PageDirectory, Scope
 from assistant.review.models import ReviewState
-from assistant.review.queue import CLOSED, STATUSES, QueueFilters, ReviewItem, load_items
+from assistant.review.queue import CLOSED, OFF_TOPIC, STATUSES, QueueFilters, ReviewItem, load_items
 from assistant.review.storage import stored
 
 MAX_BULK = 500
@@ -110,7 +110,7 @@ def _apply(state: ReviewState, item: ReviewItem, change: ReviewChange, contacts:
     elif change.assignee is not None:
         assignee = redact_optional(change.assignee.strip() or None, keep=contacts)
         state.assignee = assignee[:MAX_ASSIGNEE] if assignee else None  # labels can be longer than numbers
-    if state.status in CLOSED and not state.resolution_note:
+    if state.status in CLOSED and state.status != OFF_TOPIC and not state.resolution_note:
         raise AssistantError(
             ErrorCode.INVALID_INPUT,
             "write a resolution note when an item is done or rejected (what was done, or why not)",

@@ -17,7 +17,7 @@ from assistant.review.clusters import Cluster, QuestionRef, group_questions
 from assistant.review.directory import PageDirectory
 from assistant.review.models import PageComment
 from assistant.review.periods import Period, local_day, today
-from assistant.review.queue import cited_pages
+from assistant.review.queue import cited_pages, off_topic_exchanges
 
 LOW_CONFIDENCE_MARGIN = 0.1  # answered, but within this of the abstain threshold
 TOP = 10
@@ -47,6 +47,7 @@ class Analytics:
     answered_by_channel: dict[str, tuple[int, int]] = field(default_factory=dict)  # channel -> (answered, asked)
     top_questions: list[Cluster] = field(default_factory=list)
     gaps: list[Cluster] = field(default_factory=list)
+    off_topic: list[Cluster] = field(default_factory=list)  # marked 'utanför uppdraget': not content gaps
     negative_pages: list[PageCount] = field(default_factory=list)
 
     @property
@@ -87,6 +88,7 @@ class Analytics:
             "answered_by_channel": {c: {"answered": a, "asked": n} for c, (a, n) in self.answered_by_channel.items()},
             "top_questions": [cluster(c) for c in self.top_questions],
             "gaps": [cluster(c) for c in self.gaps],
+            "off_topic": [cluster(c) for c in self.off_topic],
             "negative_pages": [p.__dict__ for p in self.negative_pages],
         }
 
@@ -124,25 +126,32 @@ def _questions(session: Session, period: Period, stats: Analytics, low_below: fl
     answered: Counter[str] = Counter()
     everything: list[QuestionRef] = []
     gaps: list[QuestionRef] = []
+    off_topic: list[QuestionRef] = []
+    marked = off_topic_exchanges(session)
     for answer_id, created, channel, was_answered, confidence, question, citations, suggestions in rows:
         day = local_day(created)
         stats.per_day.setdefault(day, Counter())[channel] += 1
         asked[channel] += 1
         pages = tuple(str(c.get("page_id")) for c in (citations or suggestions or []))
         ref = QuestionRef(question, answer_id, pages)
-        everything.append(ref)
+        if answer_id in marked:
+            off_topic.append(ref)
+        else:
+            everything.append(ref)
         if was_answered:
             answered[channel] += 1
             if confidence < low_below:
                 stats.low_confidence += 1
-                gaps.append(ref)
-        else:
+                if answer_id not in marked:
+                    gaps.append(ref)
+        elif answer_id not in marked:
             gaps.append(ref)
     stats.questions, stats.answered = len(rows), sum(answered.values())
     stats.channels = sorted(asked)
     stats.answered_by_channel = {c: (answered[c], asked[c]) for c in stats.channels}
     stats.top_questions = group_questions(everything)[:TOP]
     stats.gaps = group_questions(gaps)[:TOP]
+    stats.off_topic = group_questions(off_topic)[:TOP]
 
 
 def _ratings(session: Session, period: Period, directory: PageDirectory, stats: Analytics) -> None:

@@ -21,7 +21,7 @@ from assistant.redaction import redact, redact_optional
 from assistant.review.directory import PageDirectory, Scope
 from assistant.review.models import EvalCase
 from assistant.review.periods import as_utc
-from assistant.review.queue import QueueFilters, load_items
+from assistant.review.queue import QueueFilters, load_items, off_topic_items
 from assistant.review.storage import stored
 
 MAX_QUESTION = 2000
@@ -116,6 +116,10 @@ def create_eval_case(
     if not should_answer and gold_ids:
         raise AssistantError(ErrorCode.INVALID_INPUT, "a question that should not be answered names no pages")
     with stored("the eval case could not be saved; please try again"), database.session() as session:
+        if source_item and source_item in off_topic_items(session):
+            raise AssistantError(
+                ErrorCode.INVALID_INPUT, "an off-topic question is not an eval case", key="error.off_topic_no_case"
+            )
         if session.scalars(select(EvalCase.id).where(EvalCase.question == text)).first():
             raise AssistantError(
                 ErrorCode.CONFLICT, "that question is already an eval case", key="error.already_eval_case"
@@ -176,7 +180,8 @@ def delete_eval_case(
 
 
 def eval_cases_jsonl(session: Session, scope: Scope = EVERYTHING, directory: PageDirectory | None = None) -> str:
-    cases = list_eval_cases(session, scope=scope, directory=directory)
+    off_topic = off_topic_items(session)  # marked after the case was made: the product learns nothing from it
+    cases = [c for c in list_eval_cases(session, scope=scope, directory=directory) if c.source_item not in off_topic]
     return "".join(json.dumps(c.eval_record(), ensure_ascii=False) + "\n" for c in cases)
 
 

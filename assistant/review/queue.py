@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVarTuple
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.db import Exchange, Feedback
@@ -21,8 +21,9 @@ from assistant.review.models import PageComment, ReviewState
 from assistant.review.periods import as_utc, local_midnight
 
 KINDS = ("answer", "comment")
-STATUSES = ("new", "in_progress", "done", "rejected")
-CLOSED = ("done", "rejected")
+STATUSES = ("new", "in_progress", "done", "rejected", "off_topic")
+CLOSED = ("done", "rejected", "off_topic")
+OFF_TOPIC = "off_topic"  # "utanför uppdraget": closed, grouped apart in analytics, never an eval case
 COMMENT_CHANNEL = "web"  # page comments are given on the guidance pages
 Row = TypeVarTuple("Row")
 
@@ -40,6 +41,9 @@ class QueueFilters:
     date_to: dt.date | None = None
     assignee: str | None = None
     author: str | None = None  # the rater's or commenter's user id (a caseworker's own feedback)
+    # A thumbs-up without a comment is a figure, not work: counted in analytics, no queue item. A caseworker's
+    # own list ("Min feedback") shows them.
+    plain_ups: bool = False
 
     def query(self, **extra: object) -> str:
         """The filters as a query string, for export links and paging."""
@@ -155,6 +159,8 @@ def _answer_items(
         stmt = stmt.where(Feedback.reason == filters.reason)
     if filters.channel:
         stmt = stmt.where(Feedback.channel == filters.channel)
+    if not filters.plain_ups:
+        stmt = stmt.where(or_(Feedback.rating != "up", func.coalesce(Feedback.comment, "") != ""))
     return [_answer_item(f, e, s, directory) for f, e, s in session.execute(stmt).all()]
 
 
@@ -168,6 +174,22 @@ def _comment_items(
     if filters.page:
         stmt = stmt.where(PageComment.page_id == filters.page)
     return [_comment_item(c, s, directory) for c, s in session.execute(stmt).all()]
+
+
+def off_topic_items(session: Session) -> set[str]:
+    """Queue item ids a reviewer marked 'utanför uppdraget'."""
+    rows = session.scalars(
+        select(ReviewState.source_id).where(ReviewState.kind == "answer", ReviewState.status == OFF_TOPIC)
+    )
+    return {item_id("answer", source) for source in rows}
+
+
+def off_topic_exchanges(session: Session) -> set[str]:
+    """Exchanges (questions) whose rating a reviewer marked 'utanför uppdraget'."""
+    stmt = select(Feedback.exchange_id).join(
+        ReviewState, and_(ReviewState.kind == "answer", ReviewState.source_id == Feedback.id)
+    )
+    return set(session.scalars(stmt.where(ReviewState.status == OFF_TOPIC)).all())
 
 
 def cited_pages(exchange: Exchange) -> tuple[str, ...]:

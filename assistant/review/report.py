@@ -93,19 +93,20 @@ def _share(value: float | None) -> str:
 class _SafeWriter:
     """csv.writer whose text cells cannot start a spreadsheet formula (gap labels are caseworkers' words)."""
 
-    def __init__(self, out: io.StringIO):
-        self._writer = csv.writer(out)
+    def __init__(self, out: io.StringIO, delimiter: str = ","):
+        self._writer = csv.writer(out, delimiter=delimiter)
 
     def writerow(self, row: list[Any]) -> None:
         self._writer.writerow([safe_cell(v) if isinstance(v, str) else v for v in row])
 
 
-def report_csv(report: FollowUpReport, t: dict[str, str]) -> str:
-    """One CSV with a `section` column, so a spreadsheet can filter it: key figures, days, gaps, pages, actions."""
+def report_csv(report: FollowUpReport, t: dict[str, str], dialect: str = "rfc") -> str:
+    """One CSV with a part column, so a spreadsheet can filter it: key figures, days, gaps, pages, actions.
+    `excel-sv` writes semicolons and a BOM, as Swedish Excel opens directly."""
     a = report.analytics
     out = io.StringIO()
-    w = _SafeWriter(out)
-    w.writerow(["section", "key", "value", "detail"])
+    w = _SafeWriter(out, ";" if dialect == "excel-sv" else ",")
+    w.writerow([t["csv.section_col"], t["csv.key_col"], t["csv.value_col"], t["csv.detail_col"]])
     figures = [
         (t["rv_questions"], a.questions),
         (t["rv_answered"], a.answered),
@@ -132,5 +133,8 @@ def report_csv(report: FollowUpReport, t: dict[str, str]) -> str:
     for page in a.negative_pages:
         w.writerow([t["rv_negative_pages"], page.title, page.count, page.owner_unit])
     for item in report.resolved:
-        w.writerow([t["rv_actions"], item.id, item.status, f"{item.page_title}: {item.resolution_note or ''}"])
-    return out.getvalue()
+        status = t.get(f"rv_status_{item.status}", item.status)
+        w.writerow([t["rv_actions"], item.id, status, f"{item.page_title}: {item.resolution_note or ''}"])
+    for group in a.off_topic:
+        w.writerow([t["rv_off_topic"], group.label, group.count, ""])
+    return ("\ufeff" if dialect == "excel-sv" else "") + out.getvalue()

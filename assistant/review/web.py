@@ -159,5 +159,7 @@ def my_feedback_page(request: Request, principal: Caseworker) -> HTMLResponse:
     """A caseworker's own ratings and page comments, and what review made of each (status and resolution)."""
     ctx = review_context(request, principal)
     with ctx.database.session() as session:
-        items = load_items(session, QueueFilters(author=principal.user_id), ctx.directory, Scope(everything=True))
+        items = load_items(
+            session, QueueFilters(author=principal.user_id, plain_ups=True), ctx.directory, Scope(everything=True)
+        )
     return page(request, "my_feedback.html", principal, items=items)

@@ -107,10 +107,29 @@
     });
   }
 
-  // Delete an eval case from the list.
+  // Delete an eval case from the list. The first click asks (the button becomes "Ja, ta bort" beside "Avbryt").
   document.querySelectorAll(".delete-case").forEach((button) => {
+    const label = button.textContent;
     button.addEventListener("click", async () => {
       const table = button.closest("table");
+      if (!button.dataset.armed) {
+        button.dataset.armed = "1";
+        button.textContent = table.dataset.confirmYes;
+        const cancel = document.createElement("button");
+        cancel.type = "button";
+        cancel.className = "secondary cancel-delete";
+        cancel.textContent = table.dataset.cancel;
+        cancel.addEventListener("click", () => {
+          delete button.dataset.armed;
+          button.textContent = label;
+          cancel.remove();
+          say(table, "", false);
+          button.focus();
+        });
+        button.after(cancel);
+        say(table, button.dataset.confirm, false);
+        return;
+      }
       try {
         await send("DELETE", "/api/review/eval-cases/" + button.dataset.caseId);
         button.closest("tr").remove();
