@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.responses import SIGNED_IN, errors
 from assistant.api.routes_web import render
 from assistant.auth import REVIEWERS, Principal, Role, require
 from assistant.errors import AssistantError, ErrorCode
@@ -17,7 +18,7 @@ from assistant.upkeep.status import owner_overviews, review_status
 from assistant.upkeep.versions import index_overview
 from ingest.publish import IndexStore, PublishError
 
-router = APIRouter(tags=["underhåll"])
+router = APIRouter(tags=["underhåll"], responses=SIGNED_IN)
 Editor = Annotated[Principal, Depends(require(Role.EDITOR))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Reviewer = Annotated[Principal, Depends(require(*REVIEWERS))]
@@ -38,14 +39,15 @@ def list_versions(request: Request, principal: Editor) -> dict[str, Any]:
     return index_overview(_store(request)).to_dict()
 
 
-@router.post("/api/index/rollback")
+@router.post("/api/index/rollback", responses=errors(404, 409))
 async def rollback(body: RollbackRequest, request: Request, principal: Admin) -> dict[str, Any]:
     """Serve an earlier kept version. Takes the ingest lock: refused (409) while an ingest is writing."""
     store = _store(request)
     try:
         version = await run_in_threadpool(store.rollback, body.version, principal.user_id)
     except PublishError as err:
-        raise AssistantError(ErrorCode.CONFLICT, str(err)) from None
+        code = ErrorCode.NOT_FOUND if str(err).startswith("no version") else ErrorCode.CONFLICT
+        raise AssistantError(code, str(err)) from None
     return {"version": version, "current": store.current_version()}
 
 
