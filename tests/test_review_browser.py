@@ -51,12 +51,14 @@ def lead_url(knowledge_dir: Path, index_dir: Path, published: IndexStore, tmp_pa
     today = dt.date.today().isoformat()
     make_client(settings, dev_role="admin").put("/api/test-period", json={"starts_on": today, "ends_on": today})
     caseworker = make_client(settings)
-    for question, rating, reason in (
-        ("Hur anmäler jag jäv till chefen?", "down", "fel svar"),
-        ("Hur skickar man rekvisition?", "up", None),
+    for question, rating, reason, comment in (
+        ("Hur anmäler jag jäv till chefen?", "down", "fel svar", None),
+        # a thumbs-up opens a queue item only with a comment (without one it is a figure, not work)
+        ("Hur skickar man rekvisition?", "up", None, "Bra, men nämn blanketten"),
     ):
         answer_id = caseworker.post("/api/ask", json={"question": question}).json()["answer_id"]
-        caseworker.post(f"/api/answers/{answer_id}/feedback", json={"rating": rating, "reason": reason})
+        body = {"rating": rating, "reason": reason, "comment": comment}
+        caseworker.post(f"/api/answers/{answer_id}/feedback", json=body)
     caseworker.post(
         "/api/pages/komplettering/comments",
         json={"comment": "Fristen borde stå först", "section": "tidsfrist-for-komplettering"},
