@@ -229,20 +229,24 @@ def calibrate(
     """
     report = progress or _quiet
     measured = with_tuning(assistant, before)
-    before_asked = ask_all(measured, questions)
+    before_asked = ask_all(measured, questions, report, "Kalibrerar: före")
     before_results = rank_all(measured, before_asked, "hybrid")
     curve = weight_curve(measured.indexes.get(), measured.embedder, before_asked, report)
     best = max(curve.values())
     weight = max(w for w, score in curve.items() if score >= best - 1e-9)
     at_weight = with_tuning(assistant, replace(before, fusion_weight=weight))
-    chosen = before_results if weight == before.fusion_weight else run_questions(at_weight, questions)
+    if weight == before.fusion_weight:
+        chosen = before_results
+    else:
+        chosen = rank_all(at_weight, ask_all(at_weight, questions, report, "Kalibrerar: vald vikt"), "hybrid")
     model = _refit_confidence(chosen) or before.confidence
     rescored = [replace(r, confidence=model.score(r.signals)) if r.signals else r for r in chosen]
     scores = {t: balanced_answer_score(rescored, t) for t in THRESHOLD_GRID}
     top = max(scores.values())
     winners = [t for t, s in scores.items() if s >= top - 1e-9]
     after = Tuning(weight, winners[len(winners) // 2], model)
-    after_results = run_questions(with_tuning(assistant, after), questions)
+    tuned = with_tuning(assistant, after)
+    after_results = rank_all(tuned, ask_all(tuned, questions, report, "Kalibrerar: efter"), "hybrid")
     return Calibration(
         before=before,
         after=after,
@@ -262,7 +266,7 @@ def weight_curve(
         searcher = Searcher(index, embedder, weight)
         results = [result_of(item, tuple(page_ranking(rank(searcher, item))[:K]), 0.0) for item in asked]
         curve[weight] = _ndcg(results) if any(r.answerable for r in results) else 0.0
-        progress("Kalibrerar", n, len(WEIGHT_GRID))
+        progress("Kalibrerar: fusionsvikter", n, len(WEIGHT_GRID))
     return curve
 
 

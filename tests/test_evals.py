@@ -449,6 +449,7 @@ def test_eval_answer_equals_the_api_answer(client: TestClient, eval_on_fixture: 
         assert api.status_code == 200, api.text
         conversations[question.id] = api.json()["conversation_id"]
         got = item.answer.to_dict()
+        assert "trace" not in got and "trace" not in api.json()  # how it was made stays out of the API
         for key in ("answered", "text", "confidence", "citations", "suggestions", "follow_up"):
             assert got[key] == api.json()[key], (question.id, key)
     assert asked[1].answer.follow_up  # the follow-up was asked in its earlier question's conversation
@@ -465,6 +466,29 @@ def test_eval_answers_are_the_products_redacted_and_in_the_questions_language(ev
     assert english.answer.language == "en"
     result = run_questions(eval_on_fixture, questions)[1]
     assert result.language == "en" and result.ranking
+
+
+def test_eval_measures_the_llm_composer_when_one_is_configured(settings: Settings, knowledge_dir: Path) -> None:
+    """The generative composer is the product's too: the eval's answer is the model's text, checked and cited
+    as in the API (the chat server is a local stand-in speaking the OpenAI protocol; no model runs here)."""
+    from test_llm import ChatServer
+
+    chat = ChatServer()
+    chat.reply = "Sökanden har 14 dagar på sig att komplettera [1]."
+    try:
+        with_llm = settings.model_copy(update={"llm_base_url": chat.url, "llm_timeout_seconds": 5.0})
+        embedder = load_embedder("hash-demo")
+        tuning = Tuning.resolve(with_llm, {})
+        with temporary_index(load_corpus(knowledge_dir), embedder, tuning.as_calibration()) as root:
+            assistant = eval_assistant(with_llm, root, embedder, tuning)
+            question = EvalQuestion("k", "Hur lång tid har sökanden på sig att komplettera?", ("komplettering",))
+            [item] = ask_all(assistant, [question])
+            [result] = run_questions(assistant, [replace(question, answer="14 dagar")])
+    finally:
+        chat.httpd.shutdown()
+    assert item.answer.generator == "llm" and item.answer.text == chat.reply
+    assert result.answer_text == chat.reply and result.answered_with_fact
+    assert len(chat.requests) == 2
 
 
 def test_load_questions_reads_language_and_names_a_bad_one(tmp_path: Path) -> None:
