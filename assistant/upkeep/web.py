@@ -39,7 +39,7 @@ def list_versions(request: Request, principal: Editor) -> dict[str, Any]:
     return index_overview(_store(request)).to_dict()
 
 
-@router.post("/api/index/rollback", responses=errors(404, 409))
+@router.post("/api/index/rollback", responses=errors(400, 404, 409))
 async def rollback(body: RollbackRequest, request: Request, principal: Admin) -> dict[str, Any]:
     """Serve an earlier kept version. Takes the ingest lock: refused (409) while an ingest is writing."""
     store = _store(request)
