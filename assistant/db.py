@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, String, Text, create_engine, event, text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, String, Text, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
@@ -71,9 +71,10 @@ class Exchange(Base):
 
 
 class Feedback(Base):
-    """A rating of one answer, from any channel."""
+    """A rating of one answer, from any channel: one per user and answer (a new one replaces the old)."""
 
     __tablename__ = "feedback"
+    __table_args__ = (Index("uq_feedback_exchange_user", "exchange_id", "user_id", unique=True),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     exchange_id: Mapped[str] = mapped_column(ForeignKey("exchanges.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -327,6 +327,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Skriv en åtgärd eller anteckning när posten blir Klar eller Avvisad: vad som gjordes, eller varför inte."
         ),
         "error.no_answer": "Svaret finns inte (längre), kanske har det gallrats ({answer}).",
+        "error.not_your_answer": "Du kan betygsätta svar på dina egna frågor, eller svar du såg i en delad tråd.",
         "error.comments_closed": "Testperioden är slut, så kommentarer tas inte emot nu.",
         "error.concurrent_change": "Någon annan ändrade samtidigt. Ladda om sidan och försök igen.",
         "error.already_eval_case": "Frågan är redan ett testfall.",
@@ -756,6 +757,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Write a resolution note when an item is done or rejected: what was done, or why not."
         ),
         "error.no_answer": "The answer does not exist (any more); it may have been removed ({answer}).",
+        "error.not_your_answer": "You can rate the answers to your own questions, or answers you saw in a shared thread.",
         "error.comments_closed": "The test period is over, so comments are not taken now.",
         "error.concurrent_change": "Someone else changed this at the same time. Reload the page and try again.",
         "error.already_eval_case": "The question is already an eval case.",

@@ -25,6 +25,9 @@ from ingest.publish import IndexStore
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Outside `make run` the service defaults to production, which refuses dev sign-in when an app is built.
+# The tests sign in through dev mode on TestClient, so they run as development unless a test says otherwise.
+os.environ["ASSISTANT_ENVIRONMENT"] = "development"
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from conftest import make_client
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from assistant.settings import Settings
 from ingest.publish import IndexStore
@@ -95,6 +96,45 @@ def test_rate_answer_failed_write_is_an_error_the_user_sees(client: TestClient, 
     assert body["error"]["code"] == "storage_error" and "Det gick inte att spara" in body["error"]["message"]
     assert "could not be saved" in body["error"]["details"][0]
     assert "saved" not in body and "id" not in body
+
+
+def test_rate_answer_again_replaces_the_first_rating(client: TestClient, settings: Settings) -> None:
+    """Measured: anyone could rate an answer as often as they liked. One rating per user and answer now."""
+    answer_id = ask(client)
+    first = client.post(f"/api/answers/{answer_id}/feedback", json={"rating": "up"})
+    second = client.post(
+        f"/api/answers/{answer_id}/feedback", json={"rating": "down", "reason": "saknas", "comment": "Fristen?"}
+    )
+    assert first.status_code == second.status_code == 201
+    assert second.json()["id"] == first.json()["id"] and second.json()["replaced"] is True
+    with client.app.state.assistant.database.engine.connect() as connection:  # type: ignore[attr-defined]
+        rows = connection.execute(text("SELECT rating, reason, comment FROM feedback")).all()
+    assert [tuple(r) for r in rows] == [("down", "saknas", "Fristen?")]
+    lead = make_client(settings, dev_role="quality_lead")
+    [item] = lead.get("/api/review/items").json()["items"]
+    assert (item["rating"], item["reason"]) == ("down", "saknas")
+
+
+def test_rating_unique_per_user_and_answer_in_the_database(client: TestClient) -> None:
+    """The constraint holds even for a writer that does not go through record_feedback (or races it)."""
+    answer_id = ask(client)
+    client.post(f"/api/answers/{answer_id}/feedback", json={"rating": "up"})
+    insert = text(
+        "INSERT INTO feedback (id, exchange_id, created_at, rating, channel, user_id) "
+        "VALUES ('dupe', :a, CURRENT_TIMESTAMP, 'up', 'api', 'dev-user')"
+    )
+    engine = client.app.state.assistant.database.engine  # type: ignore[attr-defined]
+    with pytest.raises(IntegrityError, match=r"(?i)unique"), engine.begin() as connection:
+        connection.execute(insert, {"a": answer_id})
+
+
+def test_rate_someone_elses_answer_is_refused(settings: Settings, published: IndexStore) -> None:
+    anna, bo = signed_in(settings, "anna", "caseworker"), signed_in(settings, "bo", "caseworker")
+    answer_id = ask(anna)
+    refused = bo.post(f"/api/answers/{answer_id}/feedback", json={"rating": "down", "reason": "fel svar"})
+    assert refused.status_code == 403, refused.text
+    assert "asked" in refused.json()["error"]["message"]
+    assert anna.post(f"/api/answers/{answer_id}/feedback", json={"rating": "up"}).status_code == 201
 
 
 # --- page comments and the test period -------------------------------------------------------------------

@@ -73,7 +73,7 @@ def seeded(settings: Settings, published: IndexStore) -> Seeded:
         "komplettering": rate(anna, "Hur lång är tidsfristen för komplettering av ansökan?", "up"),
         "utbetalning": rate(anna, "Hur skickar man rekvisition?", "down", "inaktuellt"),
     }
-    slack = anna.app.state.assistant.answer("Vad kostar en glass?", channel="slack", user_id="slack:U1")  # type: ignore[attr-defined]
+    slack = anna.app.state.assistant.answer("Vad kostar en glass?", channel="slack", user_id="anna")  # type: ignore[attr-defined]
     anna.app.state.assistant.answer("Vad kostar glass?", channel="slack", user_id="slack:U1")  # type: ignore[attr-defined]
     items["glass"] = rate(anna, "", "down", "saknas", answer_id=slack.answer_id)
     comment = anna.post(

@@ -415,6 +415,42 @@ def test_slack_replayed_button_click_is_processed_once(slack: TestClient, slack_
     assert len(feedback_rows(slack)) == 1
 
 
+def test_slack_colleague_in_the_thread_may_rate_but_not_from_elsewhere(
+    slack: TestClient, slack_server: SlackApiServer
+) -> None:
+    """One rating per user and answer, on answers the user asked or could see: the same Slack thread."""
+    posted = ask_in_channel(slack, slack_server)  # asked by USER in CHANNEL, answered in the thread
+    answer_id = answer_id_of(posted)
+    colleague = {"team": {"id": TEAM_ID}, "user": {"id": "U0BERIT", "team_id": TEAM_ID}, "api_app_id": "A0NRV"}
+
+    def click(user: dict[str, Any], channel: str, trigger: str) -> None:
+        payload = {
+            **user,
+            "type": "block_actions",
+            "trigger_id": trigger,
+            "container": {
+                "type": "message",
+                "message_ts": "1760000100.000200",
+                "channel_id": channel,
+                "thread_ts": posted["thread_ts"],
+            },
+            "channel": {"id": channel},
+            "response_url": slack_server.response_url(trigger),
+            "actions": [{"type": "button", "action_id": "feedback_up", "block_id": "feedback", "value": answer_id}],
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        post_signed(slack, body, "application/x-www-form-urlencoded")
+
+    click(colleague, CHANNEL, "t1")
+    assert "sparad" in slack_server.wait_for("response_url")[-1].params["text"]
+    click({**colleague, "user": {"id": "U0CECILIA", "team_id": TEAM_ID}}, "C0OTHER", "t2")
+    refused = slack_server.wait_for("response_url", count=2)[-1].params["text"]
+    assert "kunde inte sparas" in refused
+    click(colleague, CHANNEL, "t3")  # a second click by the same colleague replaces their rating
+    slack_server.wait_for("response_url", count=3)
+    assert sorted(r.user_id for r in feedback_rows(slack)) == [f"{TEAM_ID}:U0BERIT"]
+
+
 def test_slack_is_off_when_not_configured(settings: Settings, published: IndexStore) -> None:
     body = event_body(mention(QUESTION))
     for partial in ({}, {"slack_bot_token": SecretStr(BOT_TOKEN)}, {"slack_signing_secret": SecretStr(SIGNING_SECRET)}):

@@ -49,7 +49,10 @@ class PeriodRequest(RequestModel):
 @router.post("/answers/{answer_id}/feedback", status_code=201, responses=errors(400, 404, 409))
 def rate_answer(answer_id: str, body: FeedbackRequest, request: Request, principal: Caseworker) -> dict[str, Any]:
     """Rate an answer up or down, with a reason and a comment. Stored with the exchange; the rating counts
-    for the channel the answer was given in. A rating that cannot be stored is an error, never silence."""
+    for the channel the answer was given in. A rating that cannot be stored is an error, never silence.
+
+    One rating per user and answer: rating again replaces the earlier one (`replaced` says so). Only the
+    user who asked may rate an answer here (403 otherwise)."""
     item = record_feedback(
         database_of(request),
         answer_id,
@@ -66,6 +69,7 @@ def rate_answer(answer_id: str, body: FeedbackRequest, request: Request, princip
         "comment": item.comment,
         "channel": item.channel,
         "redacted": list(item.redacted),
+        "replaced": item.replaced,
         "saved": True,
     }
 

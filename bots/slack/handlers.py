@@ -124,21 +124,26 @@ class SlackListeners:
     def on_rate_up(self, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """👍: stored at once; the user gets a private confirmation, or the reason it failed."""
         ack()
-        error = self.store_feedback(body["actions"][0]["value"], "up", None, None, _user_id(body))
+        error = self.store_feedback(body["actions"][0]["value"], "up", None, None, _user_id(body), _seen_in(body))
         respond(text=error or strings(self.language)["thanks"], response_type="ephemeral", replace_original=False)
 
     def on_rate_down(self, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """👎: opens the modal asking for a reason and a comment (trigger_id is valid for 3 seconds)."""
         ack()
-        client.views_open(
-            trigger_id=body["trigger_id"], view=feedback_modal(body["actions"][0]["value"], self.language)
-        )
+        view = feedback_modal(body["actions"][0]["value"], self.language, _seen_in(body))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def on_feedback_modal(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The modal's submission: stored before the modal closes; a failure is shown in the modal itself."""
         submitted = read_feedback_modal(view)
         error = self.store_feedback(
-            submitted.answer_id, "down", submitted.reason, submitted.comment, _user_id(body), submitted.language
+            submitted.answer_id,
+            "down",
+            submitted.reason,
+            submitted.comment,
+            _user_id(body),
+            submitted.seen_in,
+            submitted.language,
         )
         if error:
             ack(response_action="errors", errors={REASON_BLOCK: error})
@@ -152,6 +157,7 @@ class SlackListeners:
         reason: str | None,
         comment: str | None,
         user_id: str,
+        seen_in: str | None,
         language: str | None = None,
     ) -> str | None:
         """Store one rating; returns the message to show when it could not be stored."""
@@ -159,7 +165,7 @@ class SlackListeners:
         if self.assistant.database is None:
             return failed.format(message=messages.t("error.no_database", language or self.language))
         try:
-            record_feedback(self.assistant.database, answer_id, rating, reason, comment, CHANNEL, user_id)
+            record_feedback(self.assistant.database, answer_id, rating, reason, comment, CHANNEL, user_id, seen_in)
         except Exception as err:
             known = as_assistant_error(err)
             if known is None:
@@ -205,6 +211,16 @@ class SlackListeners:
         except IntegrityError:
             return False
         return True
+
+
+def _seen_in(body: dict[str, Any]) -> str | None:
+    """The thread a button was clicked in, as reply_in_thread names it (team:channel:thread_ts): colleagues in
+    the thread saw the answer and may rate it. Slack signs the body, so the container is Slack's word."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+    team = (body.get("team") or {}).get("id") or body.get("team_id")
+    return f"{team}:{channel}:{thread}" if channel and thread and team else None
 
 
 def _user_id(body: dict[str, Any]) -> str:

@@ -96,14 +96,15 @@ def answer_to_blocks(answer: Answer, base_url: str, language: str) -> list[dict[
     return [block.to_dict() for block in blocks]
 
 
-def feedback_modal(answer_id: str, language: str) -> dict[str, Any]:
-    """The 👎 modal: a required reason (the five REASONS) and an optional comment."""
+def feedback_modal(answer_id: str, language: str, seen_in: str | None = None) -> dict[str, Any]:
+    """The 👎 modal: a required reason (the five REASONS) and an optional comment. `seen_in` (the thread the
+    button was in) rides in private_metadata, which Slack keeps and returns signed."""
     t = strings(language)
     options = [Option(value=reason, label=_reason_label(reason, language)) for reason in REASONS]
     view = View(
         type="modal",
         callback_id=FEEDBACK_MODAL,
-        private_metadata=json.dumps({"answer_id": answer_id, "language": language}),
+        private_metadata=json.dumps({"answer_id": answer_id, "language": language, "seen_in": seen_in}),
         title=PlainTextObject(text=t["modal_title"]),
         submit=PlainTextObject(text=t["send"]),
         close=PlainTextObject(text=t["cancel"]),
@@ -144,6 +145,7 @@ class ModalFeedback:
     language: str
     reason: str | None
     comment: str | None
+    seen_in: str | None = None
 
 
 def read_feedback_modal(view: dict[str, Any]) -> ModalFeedback:
@@ -157,6 +159,7 @@ def read_feedback_modal(view: dict[str, Any]) -> ModalFeedback:
         language=str(meta.get("language", "sv")),
         reason=selected.get("value"),
         comment=comment or None,
+        seen_in=str(meta["seen_in"]) if meta.get("seen_in") else None,
     )
 
 

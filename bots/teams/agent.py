@@ -158,6 +158,7 @@ class TeamsAgent:
                 comment=str(values.get("comment") or "").strip() or None,
                 channel=CHANNEL,
                 user_id=user_of(context.activity),
+                seen_in=channel_ref_of(context.activity),  # colleagues in the same conversation saw it
             )
         except AssistantError as err:
             await context.send_activity(text(language, "not_saved", message=err.text(language)))
