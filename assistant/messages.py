@@ -757,7 +757,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Write a resolution note when an item is done or rejected: what was done, or why not."
         ),
         "error.no_answer": "The answer does not exist (any more); it may have been removed ({answer}).",
-        "error.not_your_answer": "You can rate the answers to your own questions, or answers you saw in a shared thread.",
+        "error.not_your_answer": "You can rate answers to your own questions, or answers you saw in a shared thread.",
         "error.comments_closed": "The test period is over, so comments are not taken now.",
         "error.concurrent_change": "Someone else changed this at the same time. Reload the page and try again.",
         "error.already_eval_case": "The question is already an eval case.",

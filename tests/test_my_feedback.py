@@ -17,7 +17,8 @@ def test_my_feedback_page_shows_ratings_and_what_became_of_them(client: TestClie
     down = client.post(
         f"/api/answers/{answer}/feedback", json={"rating": "down", "reason": "saknas", "comment": "Ingen blankett"}
     )
-    client.post(f"/api/answers/{answer}/feedback", json={"rating": "up"})
+    other = client.post("/api/ask", json={"question": "Hur skickar man rekvisition?"}).json()["answer_id"]
+    client.post(f"/api/answers/{other}/feedback", json={"rating": "up"})  # one rating per answer: another one
     page = client.get("/min-feedback").text
     assert "Hur anmäler jag jäv till chefen?" in page and "Ingen blankett" in page
     assert "Inte granskad än" in page and "Räknas i statistiken" in page
