@@ -13,7 +13,7 @@ from assistant.retrieval import MODES, Mode
 from assistant.settings import Settings, get_settings
 from assistant.tuning import Tuning
 from evals.datasets import DatasetError, EvalQuestion, load_corpus, load_questions
-from evals.report import EvalReport, QuestionSetRun, write_html, write_json
+from evals.report import QUALITY_KEYS, EvalReport, QuestionSetRun, write_html, write_json
 from evals.run import calibrate as calibrate_tuning
 from evals.run import (
     differing_pages,
@@ -28,21 +28,7 @@ from ingest.embedding import Embedder, load_embedder
 from ingest.pages import Page
 from ingest.publish import IndexStore, PublishError
 
-SHOWN = (
-    "ndcg@10",
-    "hit@1",
-    "hit@3",
-    "hit@5",
-    "mrr@10",
-    "answered_rate",
-    "abstention_rate",
-    "answer_contains_rate",
-    "answered_correct_rate",
-    "answered_with_fact_rate",
-    "follow_up_correct_rate",
-    "english_hit@5",
-    "english_answered_with_fact_rate",
-)
+SHOWN = QUALITY_KEYS  # the figures printed are the ones the report shows
 COUNTS = ("questions", "answerable", "unanswerable", "follow_up_questions", "english_questions")
 
 
