@@ -21,7 +21,9 @@ _AMOUNT = re.compile(
 )
 _ROLE = re.compile(
     r"\b(?:\w*chef(?:en)?|\w*handläggare(?:n)?|beslutsfattare(?:n)?|registrator(?:n)?|jurist(?:en)?|attestant(?:en)?"
-    r"|generaldirektör(?:en)?|nämnd(?:en)?|styrelse(?:n)?|domstol(?:en)?|\w*rätt(?:en)?|myndighet(?:en)?)\b",
+    r"|generaldirektör(?:en)?|nämnd(?:en)?|styrelse(?:n)?|domstol(?:en)?|myndighet(?:en)?"
+    # courts by name: "rätt att" is a right, not a role
+    r"|(?:förvaltnings|kammar|tings|hov|migrations|mark- och miljö|patent- och marknads)rätt(?:en)?)\b",
     re.IGNORECASE,
 )
 
@@ -29,7 +31,7 @@ _ASKS = (
     (
         "duration",
         re.compile(
-            r"\bhur (?:lång tid|länge|långt)\b|\binom hur\b|\bhur många (?:dagar|veckor|månader|år)\b"
+            r"\bhur (?:lång tid|länge)\b|\binom hur\b|\bhur många (?:dagar|veckor|månader|år)\b"
             r"|\b(?:tids)?frist\w*\b|\b\w*(?:svars|handläggnings)tid\w*\b|\bnär senast\b|\bhow long\b",
             re.IGNORECASE,
         ),
@@ -56,12 +58,38 @@ _ASKS = (
 )
 
 
+# A procedure is answered by steps or a list, not a sentence; has_kind does not apply to it.
+_ASKS_PROCEDURE = re.compile(
+    r"\bhur (?:gör|går|ansöker|söker|anmäler|överklagar|begär|registrerar|hanterar|handlägger)\b"
+    r"|\bvilka steg\b|\bhur ska (?:jag|man|vi)\b|\bhur (?:ska|bör) \w+ (?:göra|hanteras|gå till)\b"
+    r"|\bvad ska (?:jag|man|vi) göra\b|\bhow (?:do|should|to)\b",
+    re.IGNORECASE,
+)
+# A yes/no question ("Får en handläggare …?", "Krävs det …?") is answered by the rule that permits,
+# requires or forbids.
+_ASKS_YES_NO = re.compile(
+    r"^\W*(?:får|kan|måste|ska|behöver|gäller|krävs|finns|är|räcker|går det|"
+    r"can|may|must|is|are|does|do|should)\b",
+    re.IGNORECASE,
+)
+_RULE = re.compile(r"\b(?:får|ska|måste|krävs|behöver|inte|ej|aldrig|alltid|endast|bara|must|may|not)\b", re.I)
+
+
 def expected_kinds(question: str) -> tuple[str, ...]:
-    """The kinds of answer the question asks for: duration, amount, role (none, one or several)."""
-    return tuple(kind for kind, asks, _ in _ASKS if asks.search(question))
+    """The kinds of answer the question asks for: duration, amount, role, procedure, yes/no (none, one or
+    several)."""
+    kinds = [kind for kind, asks, _ in _ASKS if asks.search(question)]
+    if _ASKS_PROCEDURE.search(question):
+        kinds.append("procedure")
+    if not kinds and _ASKS_YES_NO.search(question):
+        kinds.append("yes_no")
+    return tuple(kinds)
 
 
 def has_kind(text: str, kind: str) -> bool:
+    """Whether a sentence holds an answer of this kind (a procedure is told by the unit's kind instead)."""
+    if kind == "yes_no":
+        return bool(_RULE.search(text))
     return any(found.search(text) for name, _, found in _ASKS if name == kind)
 
 

@@ -20,7 +20,12 @@ from assistant.settings import Settings, get_settings
 F = TypeVar("F", bound=Callable[..., Any])
 err_console = Console(stderr=True)
 
-STAGE_LABELS = {"parse": "Läser sidor", "embed": "Bäddar in avsnitt", "index": "Bygger index"}
+STAGE_LABELS = {
+    "parse": "Läser sidor",
+    "embed": "Bäddar in avsnitt",
+    "units": "Bäddar in meningar",
+    "index": "Bygger index",
+}
 
 
 def reports_errors(func: F) -> F:
@@ -97,13 +102,12 @@ def main() -> None:
 @reports_errors
 def ingest(directory: Path | None, skip_invalid: bool, as_json: bool) -> None:
     """Parse, chunk, embed and publish the knowledge folder as a new index version."""
-    from ingest.embedding import load_embedder
     from ingest.pipeline import run_ingest
     from ingest.publish import IndexStore
 
     settings = get_settings()
     knowledge = directory or settings.knowledge_dir
-    embedder = load_embedder(settings.embedding_model)
+    embedder = settings.embedder()
     with progress_bar(enabled=not as_json) as report:
         summary = run_ingest(knowledge, IndexStore(settings.index_dir), embedder, skip_invalid, progress=report)
     if as_json:
@@ -338,7 +342,6 @@ def watch(directory: Path | None, once: bool) -> None:
     """Re-index the knowledge folder whenever it changes: waits until writes settle, publishes atomically.
 
     An invalid change is reported and not published; the last good version keeps serving."""
-    from ingest.embedding import load_embedder
     from ingest.publish import IndexStore
     from ingest.watch import KnowledgeWatcher, WatchResult
 
@@ -356,7 +359,7 @@ def watch(directory: Path | None, once: bool) -> None:
     watcher = KnowledgeWatcher(
         directory or settings.knowledge_dir,
         IndexStore(settings.index_dir),
-        load_embedder(settings.embedding_model),
+        settings.embedder(),
         poll_seconds=settings.watch_poll_seconds,
         settle_seconds=settings.watch_settle_seconds,
         on_result=report,
@@ -450,14 +453,13 @@ def _watch_while_serving(settings: Settings, embedder: Any = None) -> None:
     """With ASSISTANT_WATCH_KNOWLEDGE, re-index live in a background thread of the serving process."""
     if not settings.watch_knowledge:
         return
-    from ingest.embedding import load_embedder
     from ingest.publish import IndexStore
     from ingest.watch import KnowledgeWatcher, start_watching
 
     watcher = KnowledgeWatcher(
         settings.knowledge_dir,
         IndexStore(settings.index_dir),
-        embedder or load_embedder(settings.embedding_model),
+        embedder or settings.embedder(),
         poll_seconds=settings.watch_poll_seconds,
         settle_seconds=settings.watch_settle_seconds,
     )

@@ -11,21 +11,36 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from assistant.answer_types import describes_the_page, expected_kinds, has_kind
 from assistant.confidence import DEFAULT_CONFIDENCE, ConfidenceModel, Signals, signals_of
 from assistant.index import KnowledgeIndex
 from assistant.messages import t
 from assistant.retrieval import Hit, Query, Searcher
 from assistant.vectors import embed_cached
+from ingest.units import Unit, embedding_text, units_from_text
 
-MAX_ANSWER_WORDS = 90
-MAX_UNITS = 3  # sentences, items or steps picked on their own fit (a list's lead-in brings its items)
-RANK_PRIOR = (0.1, 0.05, 0.02, 0.0)  # per source section, best first
-ANSWER_KIND_BONUS = 0.3
+MAX_ANSWER_WORDS = 110
+MAX_EXTRA_PICKS = 1  # units picked on their own fit besides the best one (context comes on top)
+PICK_MARGIN = 0.1  # ... only when they fit nearly as well as the best
+SOURCE_SHARE = 0.8  # sections scoring at least this share of the best hit's score are read
+SIMILARITY_SHARE = 0.6  # of a unit's fit from meaning; the rest from the question's own words
+RANK_PRIOR = (0.06, 0.03, 0.01, 0.0)  # per source section, best first
+FIRST_PRIOR = 0.03  # a section's first unit: guidance states its rule before the details
+ANSWER_KIND_BONUS = 0.2
 SHORT_UNIT_WORDS = 5
 SHORT_UNIT_PENALTY = 0.15
-MAX_LIST_ITEMS = 8  # a list longer than this is not pulled in whole for one of its items
-DEFAULT_THRESHOLD = 0.43  # chosen with DEFAULT_CONFIDENCE by calibration on the project's own questions
+SHORT_LIST = 5  # an item of a list this short is shown with the whole list
+MAX_LIST_ITEMS = 8  # a lead-in brings at most this many of its items
+MAX_FOLLOWING = 2  # exception or limit sentences brought along after a rule
+# Chosen with DEFAULT_CONFIDENCE by calibration on the project's own questions (docs/evals.md).
+DEFAULT_THRESHOLD = 0.5
+# For an index of another model nobody calibrated (lexical confidence only; the first release's value).
+OTHER_MODEL_THRESHOLD = 0.43
+NEAR_SHARE = 0.6  # suggested pages score at least this share of the best hit
+NEAR_COVERAGE = 0.34  # a section holding a third of the question's words (idf-weighted) is near it
+FAR = 0.5  # below this share of the threshold a question is far from everything: no pages are suggested
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class Composer(ABC):
         searcher: Searcher,
         links: LinkBuilder,
         language: str = "sv",
+        context: TurnContext | None = None,
     ) -> Draft:
         """Return an answered Draft with citations, or an abstaining one with suggestions."""
 
@@ -95,11 +111,38 @@ class LinkBuilder:
         )
 
 
-class ExtractiveComposer(Composer):
-    """Picks the sentences, list items or steps that best match the question from the top sections.
+@dataclass(frozen=True)
+class TurnContext:
+    """What composing needs to know about the conversation and the question's language."""
 
-    Every group of picked units ends with the citation [n] of the section it came from, so each claim
-    can be checked. Nothing is rephrased.
+    own: Query | None = None  # the question's own words, when it searched with an earlier turn's too
+    previous_answer: str = ""  # the answer already shown in this conversation: not given again
+    cross_lingual: bool = False  # asked in another language than the guidance's
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One unit of a source section, with how well it answers the question."""
+
+    rank: int  # which source section
+    position: int  # where in the section
+    units: tuple[Unit, ...]  # all units of the section
+    heading: str
+    similarity: float  # cosine between question and unit (multilingual model)
+    fit: float = 0.0
+
+    @property
+    def unit(self) -> Unit:
+        return self.units[self.position]
+
+
+class ExtractiveComposer(Composer):
+    """Picks the sentence, step or table row that answers, with what it needs to be read right.
+
+    Units were cut and embedded at ingest; the question's similarity to each, its words and the kind of
+    answer it asks for (a duration, an amount, a role, a procedure, yes/no) choose the best one. It comes
+    with its list's lead-in, its table's header, the sentence it refers back to and the exception or
+    limit that follows it. Every group ends with the citation [n] of its section; nothing is rephrased.
     """
 
     name = "extractive"
@@ -117,28 +160,33 @@ class ExtractiveComposer(Composer):
         searcher: Searcher,
         links: LinkBuilder,
         language: str = "sv",
+        context: TurnContext | None = None,
     ) -> Draft:
-        signals = signals_of(query, hits, searcher)
+        context = context or TurnContext()
+        sources = [h for h in prefer_specific(hits[:4]) if h.score >= SOURCE_SHARE * hits[0].score] if hits else []
+        if context.previous_answer and not fresh(gather(query, sources, index, searcher), context):
+            sources = prefer_specific(hits[:4])  # a follow-up whose best sections were all shown reads further
+        candidates = score_candidates(query, context, gather(query, sources, index, searcher), searcher)
+        signals = signals_of(query, hits, searcher, context.cross_lingual)
+        if candidates:
+            signals = replace(signals, unit=max(c.similarity for c in candidates))
         confidence = self.confidence.score(signals)
-        if not hits or confidence < self.threshold:
-            return abstain(hits, index, links, confidence, language, signals)
-        sources = [h for h in prefer_specific(hits[:4]) if h.score >= 0.8 * hits[0].score]
-        candidates: list[_Unit] = []
-        for rank, hit in enumerate(sources):
-            section = index.pages[hit.page_id].section(hit.anchor)
-            parts = units(section.text if section else hit.snippet)
-            candidates.extend(
-                _Unit(rank, position, text, 0.0, parts, hit.heading) for position, text in enumerate(parts)
-            )
-        candidates = score_units(query, candidates, searcher)
-        chosen = pick_units(candidates)
-        # The section holding the best-fitting sentence comes first: it is the answer, the other adds to it.
-        best_fit = {r: max(u.fit for u in chosen if u.rank == r) for r in {u.rank for u in chosen}}
-        used_ranks = sorted(best_fit, key=lambda r: -best_fit[r])
-        groups = [[u.text for u in sorted(chosen, key=lambda u: u.position) if u.rank == r] for r in used_ranks]
-        text = "\n".join(f"{_join_units(group)} [{n}]" for n, group in enumerate(groups, 1))
-        citations = tuple(links.citation(sources[r], index) for r in used_ranks)
-        return Draft(True, text, confidence, citations, generator=self.name, signals=signals)
+        if not hits or not candidates or confidence < self.threshold:
+            far = confidence < FAR * self.threshold and signals.coverage < NEAR_COVERAGE
+            return abstain(hits, index, links, confidence, language, signals, far=far)
+        chosen = pick(candidates, context)
+        # The section holding the best-fitting unit comes first: it is the answer, the other adds to it.
+        best_fit: dict[int, float] = {}
+        for candidate in chosen:
+            best_fit[candidate.rank] = max(best_fit.get(candidate.rank, -9.0), candidate.fit)
+        ranks = sorted(best_fit, key=lambda r: -best_fit[r])
+        by_rank = {
+            r: sorted({c.position: c for c in chosen if c.rank == r}.values(), key=lambda c: c.position) for r in ranks
+        }
+        text = "\n".join(render(by_rank[r], n) for n, r in enumerate(ranks, 1))
+        citations = tuple(links.citation(sources[r], index) for r in ranks)
+        notes = (t("answer.quoted_in_swedish", language),) if context.cross_lingual else ()
+        return Draft(True, text, confidence, citations, generator=self.name, notes=notes, signals=signals)
 
 
 def prefer_specific(hits: Sequence[Hit]) -> list[Hit]:
@@ -155,112 +203,204 @@ def prefer_specific(hits: Sequence[Hit]) -> list[Hit]:
     return ordered
 
 
-@dataclass(frozen=True)
-class _Unit:
-    rank: int  # which source section
-    position: int  # where in the section
-    text: str
-    fit: float
-    siblings: list[str]
-    heading: str = ""
+def gather(query: Query, sources: Sequence[Hit], index: KnowledgeIndex, searcher: Searcher) -> list[Candidate]:
+    """Every unit of the source sections with its similarity to the question: the unit vectors stored at
+    ingest (an older index without them has its units embedded here)."""
+    if not sources:
+        return []
+    question = embed_cached(searcher.embedder, [query.text], "query").reshape(-1)
+    out: list[Candidate] = []
+    for rank, hit in enumerate(sources):
+        section = index.pages[hit.page_id].section(hit.anchor)
+        if section is None:
+            continue
+        units = section.units or tuple(units_from_text(section.text))
+        if not units:
+            continue
+        vectors = section.unit_vectors(index) if section.units else None
+        if vectors is None or vectors.shape[1] != question.shape[0]:
+            texts = [embedding_text(section.heading, u) for u in units]
+            vectors = embed_cached(searcher.embedder, texts, "passage")
+        similarity = vectors @ question
+        out.extend(
+            Candidate(rank, position, units, section.heading, float(similarity[position]))
+            for position in range(len(units))
+            if units[position].kind != "code"
+        )
+    return out
 
 
-def score_units(query: Query, candidates: list[_Unit], searcher: Searcher) -> list[_Unit]:
-    """Fit of each unit to the question: word coverage and meaning (dense cosine) in equal parts, a bonus
-    when it holds the kind of answer the question asks for (a duration, an amount, a role), and small
-    priors for the better-ranked section and for a section's first sentence (where guidance states its
-    rule before the details)."""
+def score_candidates(
+    query: Query, context: TurnContext, candidates: list[Candidate], searcher: Searcher
+) -> list[Candidate]:
+    """Fit of each unit: its similarity to the question relative to the other units (cosines of one model
+    sit in a narrow band, so their order says more than their level), the share of the question's own words
+    it holds (read under its heading), a bonus when it holds the kind of answer asked for, and small priors
+    for the better-ranked section and a section's first unit (where guidance states its rule)."""
     if not candidates:
         return []
-    vectors = embed_cached(searcher.embedder, [query.text, *(u.text for u in candidates)])
-    similarity = vectors[1:] @ vectors[0]
-    kinds = expected_kinds(query.text)
+    words = context.own or query
+    kinds = expected_kinds(words.text)
+    sims = np.array([c.similarity for c in candidates])
+    spread = float(sims.max() - sims.min())
+    relative = (sims - sims.min()) / spread if spread > 1e-6 else np.ones_like(sims)
     scored = []
-    for unit, sim in zip(candidates, similarity, strict=True):
-        # A sentence is read under its heading: "Tidsfrist för komplettering" tells what "14 dagar" is about.
-        fit = 0.45 * searcher.coverage(query, f"{unit.heading} {unit.text}") + 0.45 * float(sim)
-        fit += RANK_PRIOR[min(unit.rank, len(RANK_PRIOR) - 1)] + (0.08 if unit.position == 0 else 0.0)
-        if kinds and any(has_kind(unit.text, kind) for kind in kinds):
+    for candidate, rel in zip(candidates, relative, strict=True):
+        unit = candidate.unit
+        fit = SIMILARITY_SHARE * float(rel)
+        fit += (1 - SIMILARITY_SHARE) * searcher.coverage(words, f"{candidate.heading} {_unit_words(unit)}")
+        fit += RANK_PRIOR[min(candidate.rank, len(RANK_PRIOR) - 1)] + (FIRST_PRIOR if candidate.position == 0 else 0.0)
+        if _answers_kind(unit, kinds):
             fit += ANSWER_KIND_BONUS
         if describes_the_page(unit.text):
             fit -= ANSWER_KIND_BONUS
-        if len(unit.text.split()) < SHORT_UNIT_WORDS:  # "- ränta," names a topic; it does not answer
+        if len(unit.plain.split()) < SHORT_UNIT_WORDS and unit.kind != "row":  # "- ränta," names a topic
             fit -= SHORT_UNIT_PENALTY
-        scored.append(replace(unit, fit=fit))
+        scored.append(replace(candidate, fit=fit))
     return scored
 
 
-def pick_units(candidates: Sequence[_Unit], budget: int = MAX_ANSWER_WORDS) -> list[_Unit]:
-    """The best-fitting unit with the context it needs (a list's lead-in, or the items a lead-in announces),
-    then other strong units while the word budget lasts."""
-    if not candidates:
-        return []
-    ranked = sorted(candidates, key=lambda u: (-u.fit, u.rank, u.position))
+def _unit_words(unit: Unit) -> str:
+    return " ".join(unit.cells) if unit.cells else unit.plain
+
+
+def _answers_kind(unit: Unit, kinds: Sequence[str]) -> bool:
+    for kind in kinds:
+        if kind == "procedure" and unit.kind in ("step", "item", "lead_in"):
+            return True
+        if kind != "procedure" and has_kind(_unit_words(unit), kind):
+            return True
+    return False
+
+
+def pick(candidates: Sequence[Candidate], context: TurnContext) -> list[Candidate]:
+    """The best-fitting unit with what it needs to be read, then units that fit nearly as well while the
+    word budget lasts, from at most two sections. Units the conversation already showed are not given
+    again while another unit can answer."""
+    ranked = sorted(fresh(candidates, context) or candidates, key=lambda c: (-c.fit, c.rank, c.position))
     best = ranked[0]
-    chosen: dict[tuple[int, int], _Unit] = {}
-    words = picked = 0
-    for unit in ranked:
-        if chosen and (unit.fit < 0.85 * best.fit or picked >= MAX_UNITS):
+    chosen: dict[tuple[int, int], Candidate] = {}
+    words = picks = 0
+    for candidate in ranked:
+        if chosen and (candidate.fit < best.fit - PICK_MARGIN or picks > MAX_EXTRA_PICKS):
             break
-        group = [unit, *_context_of(unit)]
-        cost = sum(len(u.text.split()) for u in group)
-        sections = {u.rank for u in chosen.values()} | {unit.rank}
-        if (unit.rank, unit.position) in chosen or (chosen and (words + cost > budget or len(sections) > 2)):
+        if (candidate.rank, candidate.position) in chosen:
             continue
-        for u in group:
-            chosen.setdefault((u.rank, u.position), u)
+        group = [candidate, *context_of(candidate)]
+        cost = sum(len(c.unit.text.split()) for c in group if (c.rank, c.position) not in chosen)
+        sections = {c.rank for c in chosen.values()} | {candidate.rank}
+        if chosen and (words + cost > MAX_ANSWER_WORDS or len(sections) > 2):
+            continue
+        for c in group:
+            chosen.setdefault((c.rank, c.position), c)
         words += cost
-        picked += 1
+        picks += 1
     return list(chosen.values())
 
 
-def _context_of(unit: _Unit) -> list[_Unit]:
-    """What a unit needs to be read right: an item needs the sentence that introduces its list, and a short
-    list is read whole (a lone "3." under its lead-in misleads); a lead-in needs the items it announces."""
-    siblings = unit.siblings
+def fresh(candidates: Sequence[Candidate], context: TurnContext) -> list[Candidate]:
+    """The candidates the conversation has not shown yet."""
+    shown = _squash(context.previous_answer)
+    return [c for c in candidates if not (shown and _squash(c.unit.plain) in shown)]
 
-    def at(j: int) -> _Unit:
-        return _Unit(unit.rank, j, siblings[j], 0.0, siblings, unit.heading)
 
-    lead_in = unit.position if _is_lead_in(unit.text) else None
-    if _is_item(unit.text):
-        j = unit.position - 1
-        while j >= 0 and _is_item(siblings[j]):
-            j -= 1
-        if j < 0 or not _is_lead_in(siblings[j]):
-            return []
-        lead_in = j
-    if lead_in is None:
+def context_of(candidate: Candidate) -> list[Candidate]:
+    """What a unit needs to be read right: an item or step its list's lead-in (and the whole list when it is
+    short: a lone "3." misleads), a lead-in the items it announces, a sentence that leans on the one before
+    it ("Under den tiden …") that sentence, and a rule the exceptions and limits that follow it."""
+    units, p = candidate.units, candidate.position
+    unit = units[p]
+
+    def at(j: int) -> Candidate:
+        return replace(candidate, position=j, fit=0.0)
+
+    if unit.is_list_part:
+        start, end = _list_run(units, p)
+        lead = start - 1 if start > 0 and units[start - 1].kind == "lead_in" else None
+        members = list(range(start, end)) if end - start <= SHORT_LIST else [p]
+        return [at(j) for j in ([lead] if lead is not None else []) + members if j != p]
+    if unit.kind == "lead_in":
+        following = [j for j in range(p + 1, len(units)) if units[j].kind in ("item", "step", "row")]
+        run: list[int] = []
+        for j in following:
+            if run and j != run[-1] + 1:
+                break
+            if not run and j != p + 1:
+                break
+            run.append(j)
+        return [at(j) for j in run[:MAX_LIST_ITEMS]]
+    if unit.kind == "row":
         return []
-    items = []
-    for j in range(lead_in + 1, len(siblings)):
-        if not _is_item(siblings[j]):
+    out = []
+    if p > 0 and _REFERS_BACK.match(unit.text) and units[p - 1].kind in ("sentence", "lead_in"):
+        out.append(at(p - 1))
+    for j in range(p + 1, min(len(units), p + 1 + MAX_FOLLOWING)):
+        if units[j].kind != "sentence" or not _QUALIFIES.search(units[j].text):
             break
-        items.append(j)
-    if _is_item(unit.text) and len(items) > MAX_LIST_ITEMS:
-        return [at(lead_in)]
-    return [at(j) for j in (lead_in, *items[:MAX_LIST_ITEMS]) if j != unit.position]
-
-
-def _is_lead_in(text: str) -> bool:
-    """A sentence that announces a list: ends with a colon, or stops without a full stop."""
-    return not _is_item(text) and not text.rstrip().endswith((".", "!", "?", ")"))
-
-
-def _is_item(text: str) -> bool:
-    return bool(re.match(r"^\s*(\d+\.|-)\s", text))
-
-
-def _join_units(texts: Sequence[str]) -> str:
-    out = ""
-    for text in texts:
-        if not out:
-            out = text
-        elif _is_item(text) or _is_item(out.rsplit("\n", 1)[-1]) or _is_lead_in(out):
-            out += "\n" + text
-        else:
-            out += " " + text
+        out.append(at(j))
     return out
+
+
+def _list_run(units: Sequence[Unit], p: int) -> tuple[int, int]:
+    """The contiguous items or steps around position p: [start, end)."""
+    kind = units[p].kind
+    start = p
+    while start > 0 and units[start - 1].kind == kind:
+        start -= 1
+    end = p + 1
+    while end < len(units) and units[end].kind == kind:
+        end += 1
+    return start, end
+
+
+# A sentence that leans on the one before it: "Under den tiden …", "Det gäller även …", "Alltså …".
+_REFERS_BACK = re.compile(
+    r"^(?:det|detta|denna|dessa|den|de|då|där|sådan[at]?|samma|därför|därmed|alltså|således|dessutom|"
+    r"under den tiden|under tiden|i så fall|i sådana fall|efter det|därefter|annars|it|this|that|these)\b",
+    re.IGNORECASE,
+)
+# An exception, limit or condition that belongs with the rule before it.
+_QUALIFIES = re.compile(
+    r"^(?:undantag|om |men |dock |detta gäller inte|det gäller inte|belopp (?:under|över)|"
+    r"i (?:sådana|så) fall|utom |förutom |annars |då )|\b(?:dock|undantag\w*|inte|inget|ingen|ej)\b",
+    re.IGNORECASE,
+)
+
+
+def render(group: Sequence[Candidate], n: int) -> str:
+    """One section's chosen units in document order, ending with its citation marker: sentences as prose,
+    items and steps as a list (a step keeps its number only when its whole list is shown), rows as a small
+    table under their header."""
+    lines: list[str] = []
+    positions = {c.position for c in group}
+    previous: Unit | None = None
+    for candidate in group:
+        unit = candidate.unit
+        if unit.kind == "row":
+            new_table = previous is None or previous.kind != "row" or previous.headers != unit.headers
+            if new_table and unit.headers:
+                lines.append(_table_line(unit.headers))
+                lines.append("|" + "|".join("---" for _ in unit.headers) + "|")
+            lines.append(_table_line(unit.cells or (unit.text,)))
+        elif unit.is_list_part:
+            start, end = _list_run(candidate.units, candidate.position)
+            whole = all(j in positions for j in range(start, end))
+            lines.append(unit.text.strip() if unit.kind == "item" or whole else f"- {unit.plain}")
+        elif lines and previous is not None and previous.kind == "sentence" and unit.kind != "code":
+            lines[-1] += " " + unit.text
+        else:
+            lines.append(unit.text)
+        previous = unit
+    lines[-1] += f" [{n}]"
+    return "\n".join(lines)
+
+
+def _table_line(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
+
+
+def _squash(text: str) -> str:
+    return " ".join(re.sub(r"\[\d+\]|[|*_>#-]", " ", text).lower().split())
 
 
 def abstain(
@@ -270,10 +410,17 @@ def abstain(
     confidence: float,
     language: str,
     signals: Signals | None = None,
+    far: bool = False,
 ) -> Draft:
+    """No answer. Pages near the question are suggested (sections scoring close to the best); a question
+    far from everything in the guidance is told so, without a list of unrelated pages."""
+    if far or not hits:
+        return Draft(False, t("answer.abstain_far", language), confidence, (), (), signals=signals)
     suggestions: list[Citation] = []
     seen: set[str] = set()
     for hit in hits:
+        if hit.score < NEAR_SHARE * hits[0].score:
+            break
         if hit.page_id not in seen:
             seen.add(hit.page_id)
             suggestions.append(links.citation(hit, index))
@@ -281,20 +428,3 @@ def abstain(
             break
     text = t("answer.abstain", language)
     return Draft(False, text, confidence, (), tuple(suggestions), signals=signals)
-
-
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9])")
-
-
-def units(text: str) -> list[str]:
-    """Sentences of prose; list items, steps and table rows stay whole."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if re.match(r"^(\d+\.|-)\s", line) or (": " in line and ";" in line):
-            out.append(line)
-        else:
-            out.extend(s.strip() for s in _SPLIT.split(line) if s.strip())
-    return out

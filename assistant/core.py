@@ -12,23 +12,25 @@ from typing import Any
 from sqlalchemy import select
 
 from assistant.asof import as_of_note, resolve_as_of, without_phrase
-from assistant.compose import Citation, Composer, Draft, ExtractiveComposer, LinkBuilder
+from assistant.compose import Citation, Composer, Draft, ExtractiveComposer, LinkBuilder, TurnContext
 from assistant.confidence import Signals
 from assistant.db import Conversation, Database, Exchange
 from assistant.errors import AssistantError, ErrorCode
 from assistant.index import IndexHolder, KnowledgeIndex
+from assistant.language import question_language
 from assistant.messages import t
 from assistant.metrics import record_answer, stage
 from assistant.redaction import redact, redaction_notice, strip_placeholders
 from assistant.retrieval import Hit, Mode, Searcher, SearchFilters
 from assistant.settings import Settings
 from assistant.tuning import Tuning
-from ingest.embedding import Embedder, load_embedder
+from ingest.embedding import Embedder
 from ingest.text import content_words
 
 log = logging.getLogger("assistant")
 
 MAX_QUESTION_CHARS = 2000
+GUIDANCE_LANGUAGE = "sv"  # the language the knowledge is written in
 _FOLLOW_UP_START = re.compile(
     r"^(och|men|samt|också|även|vad gäller|hur blir det|gäller det|om det|och om|då|what about|and)\b", re.I
 )
@@ -46,6 +48,7 @@ class AnswerTrace:
     day: dt.date | None  # the date the guidance was searched as of; None: today
     hits: tuple[Hit, ...]
     signals: Signals | None = None
+    cross_lingual: bool = False  # asked in another language than the guidance's (English over Swedish)
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ class Assistant:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedding_model)
+            self._embedder = self.settings.embedder()
         return self._embedder
 
     def searcher(self) -> Searcher:
@@ -100,7 +103,7 @@ class Assistant:
 
     def tuning_for(self, index: KnowledgeIndex) -> Tuning:
         """The fusion weight, threshold and confidence model this index version is answered with."""
-        return self.tuning or Tuning.resolve(self.settings, index.calibration)
+        return self.tuning or Tuning.resolve(self.settings, index.calibration, index.model_id)
 
     def _serving(self) -> tuple[Searcher, Tuning]:
         """The searcher and tuning of the version being served, made once per version."""
@@ -129,8 +132,12 @@ class Assistant:
         return Searcher(index, self.embedder, tuning.fusion_weight), tuning
 
     def warm_up(self) -> None:
-        """Load the index, the model and the searcher, and run one search, so the first question is not slow."""
-        self.searcher().search("handläggningstid för en ansökan", k=1)
+        """Load the index, the model and the searcher, and compose one answer (nothing is stored), so the
+        first question is as fast as the rest."""
+        searcher, tuning = self._serving()
+        question = "Hur lång är handläggningstiden för en ansökan?"
+        hits = searcher.search(question, k=max(self.settings.top_k, 5))
+        self._compose(question, question, hits, searcher, tuning, self.settings.language, TurnContext())
 
     def search(self, text: str, k: int = 5, mode: Mode = "hybrid", filters: SearchFilters | None = None) -> list[Hit]:
         if not text.strip():
@@ -163,14 +170,24 @@ class Assistant:
             clean = redact(question)
         searcher, tuning = self._serving()
         with stage("conversation"):
-            previous = self._previous_question(conversation_id, channel_ref, channel, user_id)
-        search_text, follow_up = with_context(strip_placeholders(clean.text), previous)
+            previous = self._previous_turn(conversation_id, channel_ref, channel, user_id)
+        own = strip_placeholders(clean.text)
+        search_text, follow_up = with_context(own, previous.search_text if previous else None)
+        cross_lingual = question_language(own) != GUIDANCE_LANGUAGE
+        tuning = tuning.for_language(cross_lingual)
         when = resolve_as_of(clean.text, as_of)
         filters = SearchFilters(include_stale=not self.settings.exclude_stale)
         searched, day = without_phrase(search_text, when), when.day if when else None
-        hits = searcher.search(searched, k=max(self.settings.top_k, 5), filters=filters, today=day)
+        hits = searcher.search(
+            searched, k=max(self.settings.top_k, 5), filters=filters, today=day, fusion_weight=tuning.fusion_weight
+        )
+        turn = TurnContext(
+            own=searcher.analyse(without_phrase(own, when)) if follow_up else None,
+            previous_answer=previous.text if previous and follow_up else "",
+            cross_lingual=cross_lingual,
+        )
         with stage("composing"):
-            draft = self._compose(clean.text, search_text, hits, searcher, tuning, language)
+            draft = self._compose(clean.text, searched, hits, searcher, tuning, language, turn)
         notes = list(draft.notes)
         if clean.changed:
             notes.insert(0, redaction_notice(clean.kinds, language))
@@ -192,7 +209,7 @@ class Assistant:
             latency_ms=latency,
             follow_up=follow_up,
             language=language,
-            trace=AnswerTrace(search_text, searched, filters, day, tuple(hits), draft.signals),
+            trace=AnswerTrace(search_text, searched, filters, day, tuple(hits), draft.signals, cross_lingual),
         )
         with stage("storage"):
             answer = self._store(answer, clean.text, search_text, hits, channel, user_id, channel_ref)
@@ -210,27 +227,35 @@ class Assistant:
         return answer
 
     def _compose(
-        self, question: str, search_text: str, hits: list[Hit], searcher: Searcher, tuning: Tuning, language: str
+        self,
+        question: str,
+        search_text: str,
+        hits: list[Hit],
+        searcher: Searcher,
+        tuning: Tuning,
+        language: str,
+        turn: TurnContext,
     ) -> Draft:
         links = LinkBuilder(self.settings.public_base_url or "")
         query = searcher.analyse(search_text)
         extractive = ExtractiveComposer(tuning.answer_threshold, tuning.confidence)
-        fallback = extractive.compose(question, query, hits, searcher.index, searcher, links, language)
+        fallback = extractive.compose(question, query, hits, searcher.index, searcher, links, language, turn)
         generative = self.composers.get("llm")
         if generative is None or not fallback.answered:
             return fallback
         try:
-            generated = generative.compose(question, query, hits, searcher.index, searcher, links, language)
+            generated = generative.compose(question, query, hits, searcher.index, searcher, links, language, turn)
             return replace(generated, confidence=fallback.confidence, signals=fallback.signals)
         except Exception as err:  # any failure of the optional model falls back to the extractive answer
             log.warning("generative answer failed, using extractive", extra={"error": type(err).__name__})
             return fallback
 
-    def _previous_question(
+    def _previous_turn(
         self, conversation_id: str | None, channel_ref: str | None, channel: str, user_id: str | None
-    ) -> str | None:
-        """The search text of the conversation's last turn. A conversation named by id belongs to the user
-        who started it; anyone else is told it does not exist (a thread in Slack or Teams is shared)."""
+    ) -> PreviousTurn | None:
+        """The conversation's last turn: what it searched for and what it answered. A conversation named by
+        id belongs to the user who started it; anyone else is told it does not exist (a thread in Slack or
+        Teams is shared)."""
         if self.database is None or not (conversation_id or channel_ref):
             return None
         with self.database.session() as session:
@@ -246,7 +271,9 @@ class Assistant:
                 .order_by(Exchange.created_at.desc())
                 .limit(1)
             ).first()
-            return last.search_text if last else None
+            if last is None:
+                return None
+            return PreviousTurn(last.search_text, last.text if last.answered else "")
 
     @staticmethod
     def _find_conversation(
@@ -322,14 +349,26 @@ def looks_like_follow_up(question: str) -> bool:
     )
 
 
-CONTEXT_WORDS = 40  # of earlier turns carried into a follow-up; older turns fade out of a long conversation
+@dataclass(frozen=True)
+class PreviousTurn:
+    search_text: str  # the question with what it took from the turn before it, its own words first
+    text: str  # the answer shown ("" when it abstained)
+
+
+CONTEXT_WORDS = 8  # content words of the earlier turn carried into a follow-up; older turns fade out
 
 
 def with_context(question: str, previous: str | None) -> tuple[str, bool]:
-    """The text to search for: a follow-up carries the end of what the previous turn searched for."""
+    """The text to search for. The follow-up's own words lead; the earlier turn only adds the content
+    words the follow-up lacks (the subject its pronoun points to), the most recent first and a few only,
+    so the earlier question cannot outweigh the new one."""
     if previous and looks_like_follow_up(question):
-        context = " ".join(previous.split()[-CONTEXT_WORDS:])
-        return f"{context} {question}", True
+        own = set(content_words(question))
+        carried: list[str] = []
+        for word in content_words(previous):
+            if word not in own and word not in carried:
+                carried.append(word)
+        return " ".join([question, *carried[:CONTEXT_WORDS]]), True
     return question, False
 
 

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,8 @@ import numpy as np
 from ingest.chunking import Chunk
 from ingest.lexical import LexicalIndex
 from ingest.pages import Owner, Page
-from ingest.publish import IndexStore, load_vectors
+from ingest.publish import IndexStore, load_unit_vectors, load_vectors
+from ingest.units import Unit
 
 log = logging.getLogger("assistant.index")
 
@@ -34,6 +35,14 @@ class IndexedSection:
     path: tuple[str, ...]
     line: int
     text: str
+    units: tuple[Unit, ...] = ()  # sentences, items, steps and rows, cut at ingest
+    first_unit: int = -1  # row of the first unit in KnowledgeIndex.unit_vectors; -1: not embedded at ingest
+
+    def unit_vectors(self, index: KnowledgeIndex) -> np.ndarray | None:
+        """The vectors of this section's units, as embedded at ingest; None for an index without them."""
+        if self.first_unit < 0 or not self.units:
+            return None
+        return np.asarray(index.unit_vectors[self.first_unit : self.first_unit + len(self.units)])
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class KnowledgeIndex:
     chunks: list[Chunk]
     lexical: LexicalIndex
     vectors: np.ndarray  # chunks x dimensions, float32, L2-normalised; memory-mapped from dense.npy
+    unit_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))  # from units.npy
 
     @property
     def model_id(self) -> str:
@@ -82,6 +92,9 @@ class KnowledgeIndex:
             )
             for c in json.loads((folder / "chunks.json").read_text())
         ]
+        _, unit_vectors = load_unit_vectors(folder)
+        if len(unit_vectors):
+            pages = _number_units(pages, len(unit_vectors))
         return cls(
             version=str(manifest["version"]),
             folder=folder,
@@ -90,7 +103,23 @@ class KnowledgeIndex:
             chunks=chunks,
             lexical=LexicalIndex.load(folder),
             vectors=load_vectors(folder),
+            unit_vectors=unit_vectors,
         )
+
+
+def _number_units(pages: dict[str, IndexedPage], expected: int) -> dict[str, IndexedPage]:
+    """Give each section the row of its first unit vector (units.npy holds them in pages.json order)."""
+    row = 0
+    numbered = {}
+    for page_id, entry in pages.items():
+        sections = []
+        for section in entry.sections:
+            sections.append(replace(section, first_unit=row))
+            row += len(section.units)
+        numbered[page_id] = replace(entry, sections=tuple(sections))
+    if row != expected:
+        raise ValueError(f"pages.json lists {row} units but units.npy holds {expected}")
+    return numbered
 
 
 def _page_from_record(record: dict[str, Any]) -> IndexedPage:
@@ -116,7 +145,15 @@ def _page_from_record(record: dict[str, Any]) -> IndexedPage:
         aliases=tuple(record.get("aliases", ())),
     )
     sections = tuple(
-        IndexedSection(s["anchor"], s["heading"], s["level"], tuple(s["path"]), s["line"], s["text"])
+        IndexedSection(
+            s["anchor"],
+            s["heading"],
+            s["level"],
+            tuple(s["path"]),
+            s["line"],
+            s["text"],
+            tuple(Unit.from_record(u) for u in s.get("units", ())),
+        )
         for s in record.get("sections", [])
     )
     return IndexedPage(page=page, sections=sections, hash=record.get("hash", ""))

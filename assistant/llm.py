@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import httpx
 
-from assistant.compose import Composer, Draft, LinkBuilder
+from assistant.compose import Composer, Draft, LinkBuilder, TurnContext
 from assistant.confidence import DEFAULT_CONFIDENCE, signals_of
 from assistant.index import KnowledgeIndex
+from assistant.messages import t
 from assistant.retrieval import Hit, Query, Searcher
 from assistant.settings import Settings
 
@@ -75,6 +76,7 @@ class ChatComposer(Composer):
         searcher: Searcher,
         links: LinkBuilder,
         language: str = "sv",
+        context: TurnContext | None = None,
     ) -> Draft:
         sources = list(hits[:MAX_SOURCES])
         excerpts = []
@@ -98,7 +100,8 @@ class ChatComposer(Composer):
         citations = tuple(links.citation(sources[n - 1], index) for n in order)
         # The service replaces this with the calibrated extractive confidence: retrieval decides how sure it is.
         confidence = DEFAULT_CONFIDENCE.score(signals_of(query, hits, searcher))
-        return Draft(True, text, confidence, citations, generator=self.name)
+        notes = (t("answer.quoted_in_swedish", language),) if context and context.cross_lingual else ()
+        return Draft(True, text, confidence, citations, generator=self.name, notes=notes)
 
 
 def check_citations(text: str, available: int) -> set[int]:

@@ -288,6 +288,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "csv.detail_col": "Detalj",
         # Answers (assistant/compose.py, assistant/core.py) and redaction notices
         "answer.abstain": "Jag hittar inget säkert svar på det i vägledningarna. De här sidorna ligger närmast:",
+        "answer.abstain_far": (
+            "Vägledningarna tar inte upp det här, så jag kan inte svara. Fråga gärna din närmaste chef eller "
+            "kommentera i testperioden så att redaktörerna ser att det saknas."
+        ),
+        "answer.quoted_in_swedish": "Vägledningen finns på svenska; citaten är på svenska.",
         "answer.note_expired": "'{title}' har upphört att gälla.",
         "answer.note_stale": "'{title}' har passerat sitt granskningsdatum; kontrollera med sidans ägare.",
         "answer.note_as_of": "Svaret gäller som det var den {day}: bara vägledning som gällde då citeras.",
@@ -721,6 +726,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "csv.detail_col": "Detail",
         # Answers (assistant/compose.py, assistant/core.py) and redaction notices
         "answer.abstain": "I could not find a reliable answer in the guidance. These pages are the closest:",
+        "answer.abstain_far": (
+            "The guidance does not cover this, so I cannot answer it. Ask your manager, or leave a comment "
+            "during the test period so the editors see that it is missing."
+        ),
+        "answer.quoted_in_swedish": "The guidance is written in Swedish; the quoted passages are in Swedish.",
         "answer.note_expired": "'{title}' has expired.",
         "answer.note_stale": "'{title}' is past its review date; check with its owner.",
         "answer.note_as_of": "Answered as it applied on {day}: only guidance in force that day is cited.",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from ingest.embedding import Embedder
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "xoxb-your-token"}
 
@@ -32,8 +35,15 @@ class Settings(BaseSettings):
         2.0, gt=0, description="how often each worker looks for a newly published index version (seconds)"
     )
     embedding_model: str = Field(
-        "all-MiniLM-L6-v2",
-        description="sentence-transformers model: the packaged default, a local model folder, or hash-demo",
+        "multilingual-e5-small",
+        description="multilingual-e5-small (the packaged default, Swedish and English), all-MiniLM-L6-v2 "
+        "(packaged, English only), the path of a local sentence-transformers model folder, or hash-demo (tests)",
+    )
+    embedding_query_prompt: str = Field(
+        "", description="text put before each question for a sentence-transformers model (e5: 'query: ')"
+    )
+    embedding_passage_prompt: str = Field(
+        "", description="text put before each guidance text for a sentence-transformers model (e5: 'passage: ')"
     )
 
     # Retrieval and answers (calibrated values stored with the index win over these defaults)
@@ -177,6 +187,12 @@ class Settings(BaseSettings):
             if missing:
                 raise ValueError(f"ASSISTANT_AUTH_MODE=oidc needs {', '.join(missing)}")
         return self
+
+    def embedder(self) -> Embedder:
+        """The configured embedding model, loaded once per process."""
+        from ingest.embedding import load_embedder
+
+        return load_embedder(self.embedding_model, self.embedding_query_prompt, self.embedding_passage_prompt)
 
     def base_url(self) -> str:
         """Where citation links sent to other systems (Slack, Teams) point: the public base URL, or this server."""

@@ -9,21 +9,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ingest.embedding import Embedder
+from ingest.embedding import Embedder, Kind
 
-_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_VECTORS: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
 _VECTORS_MAX = 50_000  # about 75 MB with a 384-dimensional model: every sentence of a large knowledge base
 _VECTORS_LOCK = threading.Lock()
 
 
-def embed_cached(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    """Vectors for texts, embedding only those not seen before with this model."""
-    keys = [(embedder.model_id, text) for text in texts]
+def embed_cached(embedder: Embedder, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+    """Vectors for texts, embedding only those not seen before with this model as this kind."""
+    keys = [(embedder.model_id, kind, text) for text in texts]
     with _VECTORS_LOCK:
         found = {k: _VECTORS[k] for k in keys if k in _VECTORS}
     missing = list(dict.fromkeys(k for k in keys if k not in found))
     if missing:
-        fresh = embedder.embed_batch([text for _, text in missing])
+        fresh = embedder.embed_batch([text for _, _, text in missing], kind)
         found.update(zip(missing, fresh, strict=True))
         with _VECTORS_LOCK:
             _VECTORS.update(zip(missing, fresh, strict=True))

@@ -78,12 +78,12 @@ def embedder_throughput(model: str, texts: list[str]) -> dict[str, Any]:
     from ingest.embedding import load_embedder
 
     embedder = load_embedder(model)
-    embedder.embed_batch(texts[:8])
+    embedder.embed_batch(texts[:8], "query")
     by_batch: dict[int, float] = {}
     for batch in (1, 4, 8, 16, 32, 64):
         started = time.perf_counter()
         for start in range(0, len(texts), batch):
-            embedder.embed_batch(texts[start : start + batch])
+            embedder.embed_batch(texts[start : start + batch], "query")
         by_batch[batch] = round(len(texts) / (time.perf_counter() - started), 1)
     best = max(by_batch, key=lambda b: by_batch[b])
     return {"model": model, "texts": len(texts), "per_second": by_batch[best], "best_batch": best, "by_batch": by_batch}
@@ -92,11 +92,10 @@ def embedder_throughput(model: str, texts: list[str]) -> dict[str, Any]:
 def sample_chunk_count(settings: Settings) -> int:
     """Chunks of the sample knowledge with the configured model's token counts (no embedding)."""
     from ingest.chunking import chunk_section
-    from ingest.embedding import load_embedder
     from ingest.markdown import split_sections
     from ingest.pages import read_knowledge
 
-    embedder = load_embedder(settings.embedding_model)
+    embedder = settings.embedder()
     pages, _problems = read_knowledge(settings.knowledge_dir)
     return sum(
         len(chunk_section(section, page.title, embedder.count_tokens, embedder.max_tokens, page.aliases))

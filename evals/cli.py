@@ -24,7 +24,7 @@ from evals.run import (
     temporary_index,
     with_tuning,
 )
-from ingest.embedding import Embedder, load_embedder
+from ingest.embedding import Embedder
 from ingest.pages import Page
 from ingest.publish import IndexStore, PublishError
 
@@ -96,7 +96,7 @@ def eval_command(
             sets[0] = [*sets[0], *reviewed_cases(settings.database_url)]
     except DatasetError as err:
         raise click.ClickException(str(err)) from None
-    embedder = load_embedder(settings.embedding_model)
+    embedder = settings.embedder()
     store = IndexStore(settings.index_dir)
     if calibrate:
         refuse_other_corpus(corpus, pages, store, embedder)
@@ -145,7 +145,7 @@ def starting_tuning(settings: Settings, model_id: str) -> Tuning:
         stored = dict(manifest.get("settings") or {}) if same_model else {}
     except (PublishError, OSError, ValueError):
         stored = {}
-    return Tuning.resolve(settings, stored)
+    return Tuning.resolve(settings, stored, model_id)
 
 
 def refuse_other_corpus(corpus: Path, pages: Sequence[Page], store: IndexStore, embedder: Embedder) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.settings import Settings
-from ingest.embedding import Embedder, load_embedder
+from ingest.embedding import Embedder, Kind
 from ingest.pipeline import run_ingest
 from ingest.publish import IndexStore
 
@@ -35,7 +35,7 @@ class RandomUnitVectors(Embedder):
         self.dimensions = real.dimensions
         self.max_tokens = real.max_tokens
 
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_batch(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):
             seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
@@ -48,7 +48,7 @@ class RandomUnitVectors(Embedder):
 
 def main(argv: Sequence[str]) -> None:
     knowledge, index = Path(argv[0]), Path(argv[1])
-    embedder = load_embedder(Settings().embedding_model)
+    embedder = Settings().embedder()
     if "--random-vectors" in argv:
         embedder = RandomUnitVectors(embedder)
     started = time.perf_counter()

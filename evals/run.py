@@ -244,7 +244,7 @@ def calibrate(
     scores = {t: balanced_answer_score(rescored, t) for t in THRESHOLD_GRID}
     top = max(scores.values())
     winners = [t for t, s in scores.items() if s >= top - 1e-9]
-    after = Tuning(weight, winners[len(winners) // 2], model)
+    after = replace(before, fusion_weight=weight, answer_threshold=winners[len(winners) // 2], confidence=model)
     tuned = with_tuning(assistant, after)
     after_results = rank_all(tuned, ask_all(tuned, questions, report, "Kalibrerar: efter"), "hybrid")
     return Calibration(
@@ -300,7 +300,7 @@ def store_calibration(
         store,
         embedder,
         progress=progress,
-        settings={**_without_confidence(live.calibration), **tuning.as_calibration()},
+        settings={**_without_confidence(live.calibration), **tuning.as_calibration(embedder.model_id)},
         replaces=live.version,
     )
     return summary.version
@@ -315,8 +315,8 @@ def differing_pages(pages: Sequence[Page], live: KnowledgeIndex) -> list[str]:
 
 
 def _without_confidence(calibration: dict[str, object]) -> dict[str, object]:
-    """A calibration without its confidence model: the new tuning writes its own, or none for the default."""
-    return {key: value for key, value in calibration.items() if key != "confidence_model"}
+    """A calibration without its confidence models: the new tuning writes its own, or none for a default."""
+    return {key: value for key, value in calibration.items() if not key.endswith("confidence_model")}
 
 
 def live_index(store: IndexStore, embedder: Embedder) -> KnowledgeIndex:

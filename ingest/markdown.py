@@ -29,6 +29,8 @@ class Block:
     text: str
     kind: str  # paragraph | item | step | row | code
     line: int
+    headers: tuple[str, ...] = ()  # a row's table header
+    cells: tuple[str, ...] = ()  # a row's cells
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def _collect_table(tokens: list[Token], i: int, blocks: list[Block], first_line:
                 headers = row
             else:
                 cells = [f"{h}: {v}" if h else v for h, v in zip(headers + [""] * len(row), row, strict=False) if v]
-                blocks.append(Block("; ".join(cells), "row", row_line))
+                blocks.append(Block("; ".join(cells), "row", row_line, tuple(headers), tuple(row)))
         i += 1
     return i + 1
 

@@ -17,7 +17,16 @@ from ingest.embedding import Embedder
 from ingest.lexical import LexicalIndex
 from ingest.markdown import Section, split_sections
 from ingest.pages import Page, PageError, PageProblem, read_knowledge
-from ingest.publish import IndexStore, PublishError, load_vectors, save_vectors
+from ingest.publish import (
+    UNIT_KEYS_FILE,
+    UNIT_VECTORS_FILE,
+    IndexStore,
+    PublishError,
+    load_unit_vectors,
+    load_vectors,
+    save_vectors,
+)
+from ingest.units import Unit, embedding_text, section_units, unit_key
 
 # stage name, done, total: the CLI draws a progress bar from these
 Progress = Callable[[str, int, int], None]
@@ -99,7 +108,14 @@ def publish_pages(
                     )
             report("parse", n, len(pages))
 
-        vectors, embedded = _embed_reusing(chunks, embedder, previous.vectors, report)
+        vectors, embedded = _embed_reusing(
+            [(c.key, c.embedding_text) for c in chunks], embedder, previous.vectors, report, "embed"
+        )
+        units = {(s.page_id, s.anchor): section_units(s.blocks) for s in sections}
+        unit_texts = [
+            (unit_key(s.heading, u), embedding_text(s.heading, u)) for s in sections for u in units[s.page_id, s.anchor]
+        ]
+        unit_vectors, _ = _embed_reusing(unit_texts, embedder, previous.unit_vectors, report, "units")
         report("index", 0, 1)
         lexical = LexicalIndex.build(chunks)
         report("index", 1, 1)
@@ -123,7 +139,8 @@ def publish_pages(
                 warnings=previous.warnings,
             )
             try:
-                _write_version(folder, pages, sections, chunks, lexical, vectors, page_hashes)
+                _write_version(folder, pages, sections, chunks, lexical, vectors, page_hashes, units)
+                _write_units(folder, [key for key, _ in unit_texts], unit_vectors)
                 summary.seconds = round(time.perf_counter() - started, 2)
                 manifest = _manifest(
                     summary, embedder, chunks, page_hashes, settings or previous.settings, store.current_version()
@@ -144,6 +161,7 @@ class _PreviousState:
     page_hashes: dict[str, str]
     settings: dict[str, object]
     warnings: list[str] = field(default_factory=list)
+    unit_vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _previous_state(folder: Path | None, model_id: str, dimensions: int) -> _PreviousState:
@@ -170,7 +188,14 @@ def _previous_state(folder: Path | None, model_id: str, dimensions: int) -> _Pre
         vectors = dict(zip(keys, np.array(stored), strict=True))
     except Exception as err:
         return _PreviousState({}, hashes, settings, [_unreadable(folder, "its embeddings", err)])
-    return _PreviousState(vectors, hashes, settings)
+    try:  # sentence vectors are an optimisation to reuse; a version without them (or damaged ones) has none
+        unit_keys, unit_stored = load_unit_vectors(folder)
+        units = (
+            dict(zip(unit_keys, np.array(unit_stored), strict=True)) if unit_stored.shape[1:] == (dimensions,) else {}
+        )
+    except Exception:
+        units = {}
+    return _PreviousState(vectors, hashes, settings, unit_vectors=units)
 
 
 def _unreadable(folder: Path, what: str, err: Exception) -> str:
@@ -179,23 +204,24 @@ def _unreadable(folder: Path, what: str, err: Exception) -> str:
 
 
 def _embed_reusing(
-    chunks: Sequence[Chunk], embedder: Embedder, known: dict[str, np.ndarray], report: Progress
+    texts: Sequence[tuple[str, str]], embedder: Embedder, known: dict[str, np.ndarray], report: Progress, stage: str
 ) -> tuple[np.ndarray, int]:
-    vectors = np.zeros((len(chunks), embedder.dimensions), dtype=np.float32)
-    missing = [i for i, chunk in enumerate(chunks) if chunk.key not in known]
-    for i, chunk in enumerate(chunks):
-        if chunk.key in known:
-            vectors[i] = known[chunk.key]
+    """Vectors for (key, text) pairs as passages, taking those of the previous version by key."""
+    vectors = np.zeros((len(texts), embedder.dimensions), dtype=np.float32)
+    missing = [i for i, (key, _) in enumerate(texts) if key not in known]
+    for i, (key, _) in enumerate(texts):
+        if key in known:
+            vectors[i] = known[key]
     done = 0
 
     def advance(n: int) -> None:
         nonlocal done
         done += n
-        report("embed", done, len(missing))
+        report(stage, done, len(missing))
 
-    report("embed", 0, len(missing))
+    report(stage, 0, len(missing))
     if missing:
-        fresh = embedder.embed_many([chunks[i].embedding_text for i in missing], progress=advance)
+        fresh = embedder.embed_many([texts[i][1] for i in missing], progress=advance, kind="passage")
         vectors[missing] = fresh
     return vectors, len(missing)
 
@@ -208,6 +234,7 @@ def _write_version(
     lexical: LexicalIndex,
     vectors: np.ndarray,
     page_hashes: dict[str, str],
+    units: dict[tuple[str, str], list[Unit]],
 ) -> None:
     by_page: dict[str, list[dict[str, object]]] = {}
     for s in sections:
@@ -217,6 +244,7 @@ def _write_version(
             "level": s.level,
             "path": list(s.path),
             "line": s.line,
+            "units": [u.to_record() for u in units[s.page_id, s.anchor]],
         }
         by_page.setdefault(s.page_id, []).append({**entry, "text": s.text})
     records = [{**_page_record(p), "sections": by_page.get(p.id, []), "hash": page_hashes[p.id]} for p in pages]
@@ -237,6 +265,12 @@ def _write_version(
     (folder / "chunk_keys.json").write_text(json.dumps([c.key for c in chunks]))
     save_vectors(folder, vectors)
     lexical.save(folder)
+
+
+def _write_units(folder: Path, keys: list[str], vectors: np.ndarray) -> None:
+    """Unit vectors in the order of the units in pages.json (section by section), with their keys."""
+    (folder / UNIT_KEYS_FILE).write_text(json.dumps(keys))
+    np.save(folder / UNIT_VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
 
 
 def _page_record(page: Page) -> dict[str, object]:

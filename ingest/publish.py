@@ -26,6 +26,8 @@ import numpy as np
 
 KEEP_VERSIONS = 5
 VECTORS_FILE = "dense.npy"  # chunks x dimensions, float32, rows L2-normalised
+UNIT_VECTORS_FILE = "units.npy"  # sentences, items and rows of every section, in pages.json order
+UNIT_KEYS_FILE = "unit_keys.json"  # what each unit vector was embedded from, for reuse by the next ingest
 
 
 class PublishError(Exception):
@@ -181,6 +183,18 @@ class IndexStore:
 
 def save_vectors(folder: Path, vectors: np.ndarray) -> None:
     np.save(folder / VECTORS_FILE, np.ascontiguousarray(vectors, dtype=np.float32))
+
+
+def load_unit_vectors(folder: Path) -> tuple[list[str], np.ndarray]:
+    """The unit keys and vectors of a version (memory-mapped); none for a version built before units."""
+    path = folder / UNIT_VECTORS_FILE
+    if not path.exists():
+        return [], np.zeros((0, 0), np.float32)
+    keys = json.loads((folder / UNIT_KEYS_FILE).read_text())
+    vectors = np.load(path, mmap_mode="r")
+    if len(keys) != len(vectors):
+        raise ValueError(f"{len(keys)} unit keys for {len(vectors)} unit vectors")
+    return keys, vectors
 
 
 def load_vectors(folder: Path) -> np.ndarray:

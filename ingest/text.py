@@ -35,7 +35,8 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
-# Chat abbreviations people type in Swedish, expanded before anything else looks at the words.
+# Chat abbreviations people type in Swedish, expanded before anything else looks at the words. Only forms
+# that are never a word of their own: "dom" is a court judgment as often as chat for "de", so it stays.
 CHAT_ABBREVIATIONS = {
     "mkt": "mycket",
     "ngn": "någon",
@@ -43,7 +44,6 @@ CHAT_ABBREVIATIONS = {
     "ngra": "några",
     "nån": "någon",
     "nåt": "något",
-    "dom": "de",
     "osv": "och så vidare",
     "bl": "bland",
     "ev": "eventuellt",

@@ -395,6 +395,8 @@ def test_eval_with_reviewed_adds_cases_reviewers_made(
 def test_tuning_resolves_setting_then_calibration_then_default() -> None:
     stored = {"fusion_weight": 0.3, "answer_threshold": 0.6, "confidence_model": FITTED.to_dict()}
     assert Tuning.resolve(None, {}) == Tuning(DEFAULT_FUSION_WEIGHT, DEFAULT_THRESHOLD, DEFAULT_CONFIDENCE)
+    assert Tuning.resolve(None, {}, "hash-demo") == Tuning.defaults("hash-demo")  # another model: lexical only
+    assert Tuning.defaults("hash-demo").confidence.features == ("lexical", "unknown", "coverage")
     assert Tuning.resolve(None, stored) == Tuning(0.3, 0.6, FITTED)
     overrides = Settings(fusion_weight=0.7, _env_file=None)  # type: ignore[call-arg]
     assert Tuning.resolve(overrides, stored) == Tuning(0.7, 0.6, FITTED)
@@ -405,8 +407,8 @@ def test_service_answers_with_the_tuning_resolved_for_its_index(
     settings: Settings, knowledge_dir: Path, index_dir: Path
 ) -> None:
     store = IndexStore(index_dir)
-    calibrated = Tuning(0.35, 0.5, FITTED)
-    run_ingest(knowledge_dir, store, load_embedder("hash-demo"), settings=calibrated.as_calibration())
+    calibrated = replace(Tuning.defaults("hash-demo"), fusion_weight=0.35, answer_threshold=0.5, confidence=FITTED)
+    run_ingest(knowledge_dir, store, load_embedder("hash-demo"), settings=calibrated.as_calibration("hash-demo"))
     assistant = build_assistant(settings.model_copy(update={"answer_threshold": None}), with_storage=False)
     assert assistant.searcher().fusion_weight == 0.35
     assert assistant.tuning_for(assistant.indexes.get()) == calibrated
@@ -416,7 +418,7 @@ def test_service_answers_with_the_tuning_resolved_for_its_index(
 
 
 FITTED = ConfidenceModel(
-    weights=(1.0, 0.5, -1.0, 0.5), means=(0.5, 10.0, 0.1, 0.5), scales=(0.1, 5, 0.2, 0.2), bias=0.1
+    weights=(1.0, 0.5, -1.0, 0.5, 0.5), means=(0.5, 10.0, 0.1, 0.5, 0.5), scales=(0.1, 5, 0.2, 0.2, 0.1), bias=0.1
 )
 
 
@@ -427,8 +429,8 @@ FITTED = ConfidenceModel(
 def eval_on_fixture(settings: Settings, knowledge_dir: Path) -> Iterator[Assistant]:
     """The eval's assistant over the fixture knowledge, with the settings the API test app uses."""
     embedder = load_embedder("hash-demo")
-    tuning = Tuning.resolve(settings, {})
-    with temporary_index(load_corpus(knowledge_dir), embedder, tuning.as_calibration()) as root:
+    tuning = Tuning.resolve(settings, {}, embedder.model_id)
+    with temporary_index(load_corpus(knowledge_dir), embedder, tuning.as_calibration(embedder.model_id)) as root:
         yield eval_assistant(settings, root, embedder, tuning)
 
 
@@ -478,8 +480,8 @@ def test_eval_measures_the_llm_composer_when_one_is_configured(settings: Setting
     try:
         with_llm = settings.model_copy(update={"llm_base_url": chat.url, "llm_timeout_seconds": 5.0})
         embedder = load_embedder("hash-demo")
-        tuning = Tuning.resolve(with_llm, {})
-        with temporary_index(load_corpus(knowledge_dir), embedder, tuning.as_calibration()) as root:
+        tuning = Tuning.resolve(with_llm, {}, embedder.model_id)
+        with temporary_index(load_corpus(knowledge_dir), embedder, tuning.as_calibration(embedder.model_id)) as root:
             assistant = eval_assistant(with_llm, root, embedder, tuning)
             question = EvalQuestion("k", "Hur lång tid har sökanden på sig att komplettera?", ("komplettering",))
             [item] = ask_all(assistant, [question])

@@ -228,7 +228,9 @@ def test_slack_direct_message_answered_but_edits_and_own_messages_ignored(
 
 
 def test_slack_unsure_answer_says_so_and_lists_closest_pages(slack: TestClient, slack_server: SlackApiServer) -> None:
-    posted = ask_in_channel(slack, slack_server, "Vad kostar en parkeringsplats i Kiruna?")
+    posted = ask_in_channel(
+        slack, slack_server, "Hur stor är förseningsavgiften vid komplettering av en pappersansökan från Norge?"
+    )
 
     assert "inget säkert svar" in block(posted, "answer")["text"]["text"]
     notes = json.dumps(block(posted, "notes"), ensure_ascii=False)
