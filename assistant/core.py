@@ -34,7 +34,14 @@ GUIDANCE_LANGUAGE = "sv"  # the language the knowledge is written in
 _FOLLOW_UP_START = re.compile(
     r"^(och|men|samt|också|även|vad gäller|hur blir det|gäller det|om det|och om|då|what about|and)\b", re.I
 )
-_PRONOUN = re.compile(r"\b(det|den|dessa|de|dom|då|där|it|that|they)\b", re.I)
+# Words that point back at what the conversation was about: "räknas ett kommunalt bolag dit också?",
+# "kan sökanden överklaga ett sånt beslut?", "måste hen uppge namn?".
+_PRONOUN = re.compile(
+    r"\b(det|den|dessa|de|dom|då|där|dit|därifrån|detta|denna|denne|sånt|sådant|sådan|sådana|samma|hen|han|hon|"
+    r"henne|honom|dem|också|även|it|that|they|them|those|this|also)\b",
+    re.I,
+)
+FOLLOW_UP_WORDS = 6  # a question with a pointing word and at most this many content words leans on the last turn
 
 
 @dataclass(frozen=True)
@@ -345,7 +352,7 @@ def looks_like_follow_up(question: str) -> bool:
     return (
         bool(_FOLLOW_UP_START.search(question.strip()))
         or len(words) <= 2
-        or (len(words) <= 5 and bool(_PRONOUN.search(question)))
+        or (len(words) <= FOLLOW_UP_WORDS and bool(_PRONOUN.search(question)))
     )
 
 

@@ -105,7 +105,9 @@ def eval_command(
     calibration, stored, measured = None, None, []
     with (
         progress_bar(enabled=True) as report,
-        temporary_index(pages, embedder, tuning.as_calibration(), report) as root,
+        temporary_index(
+            pages, embedder, tuning.as_calibration(embedder.model_id), report, IndexStore(settings.index_dir)
+        ) as root,
     ):
         assistant = eval_assistant(settings, root, embedder, tuning)
         if calibrate:
@@ -195,6 +197,11 @@ def _print_figures(result: EvalReport) -> None:
             f"Kalibrering: fusionsvikt {calibration.before.fusion_weight} -> {calibration.after.fusion_weight}, "
             f"tröskel {calibration.before.answer_threshold} -> {calibration.after.answer_threshold} "
             f"(på {set_name(result.sets[0].questions)})"
+        )
+        click.echo(
+            "Frågor på engelska: fusionsvikt "
+            f"{calibration.before.cross_lingual_fusion_weight} -> {calibration.after.cross_lingual_fusion_weight}"
+            + ("" if calibration.cross_lingual_curve else " (för få frågor: standardvärdet behålls)")
         )
         click.echo(f"{'':<{label}}" + f"{'före':>{width}}{'efter':>{width}}")
         for key in SHOWN:

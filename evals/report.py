@@ -89,6 +89,9 @@ class EvalReport:
                 "before": {**self.calibration.before.as_calibration(), **self.calibration.before_figures},
                 "after": {**self.calibration.after.as_calibration(), **self.calibration.after_figures},
                 "fusion_weight_curve": {str(w): round(s, 4) for w, s in self.calibration.weight_curve.items()},
+                "cross_lingual_fusion_weight_curve": {
+                    str(w): round(s, 4) for w, s in self.calibration.cross_lingual_curve.items()
+                },
                 "stored_version": self.stored_version,
             }
         return data

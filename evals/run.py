@@ -8,6 +8,7 @@ from `Assistant.search` with the text the answer searched for.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.confidence import ConfidenceModel
+from assistant.confidence import CROSS_LINGUAL_FEATURES, FEATURES, ConfidenceModel
 from assistant.core import Answer, Assistant, build_assistant
 from assistant.errors import AssistantError, ErrorCode
 from assistant.index import KnowledgeIndex
@@ -44,11 +45,22 @@ def _quiet(_stage: str, _done: int, _total: int) -> None:
 
 @contextmanager
 def temporary_index(
-    pages: Sequence[Page], embedder: Embedder, calibration: dict[str, object], progress: Progress | None = None
+    pages: Sequence[Page],
+    embedder: Embedder,
+    calibration: dict[str, object],
+    progress: Progress | None = None,
+    reuse: IndexStore | None = None,
 ) -> Iterator[Path]:
-    """The corpus published through the real ingest path into a throwaway index store (its root)."""
+    """The corpus published through the real ingest path into a throwaway index store (its root). With
+    `reuse`, that store's live version is copied in first, so what it already embedded with the same model
+    is reused, as the next ingest would (an eval of the live knowledge embeds nothing)."""
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as root:
-        publish_pages(pages, IndexStore(Path(root)), embedder, progress=progress, settings=calibration)
+        store = IndexStore(Path(root))
+        live = reuse.current_dir() if reuse is not None else None
+        if live is not None and reuse is not None:
+            shutil.copytree(live, store.versions / live.name)
+            (Path(root) / "CURRENT").write_text(live.name)
+        publish_pages(pages, store, embedder, progress=progress, settings=calibration)
         yield Path(root)
 
 
@@ -100,25 +112,29 @@ def ask_all(
 
 
 def rank_all(assistant: Assistant, asked: Sequence[Asked], mode: Mode) -> list[QuestionResult]:
-    """Each answer with the page ranking its search text gets in this mode."""
+    """Each answer with the page ranking its search text gets in this mode (with the fusion weight of the
+    question's language, as the answer was searched)."""
     searcher = assistant.searcher()
     index = searcher.index
+    tuning = assistant.tuning_for(index)
     results = []
     for item in asked:
         started = time.perf_counter()
-        hits = rank(searcher, item, mode)
+        hits = rank(searcher, item, mode, tuning.for_language(_cross_lingual(item)).fusion_weight)
         ranking = tuple(page_ranking(hits)[:K])
         results.append(result_of(item, ranking, (time.perf_counter() - started) * 1000, fact_section(index, item)))
     return results
 
 
-def rank(searcher: Searcher, item: Asked, mode: Mode = "hybrid") -> list[Hit]:
+def rank(searcher: Searcher, item: Asked, mode: Mode = "hybrid", fusion_weight: float | None = None) -> list[Hit]:
     """The sections the answer's search gets in this mode, deep enough for the ranking metrics: the
-    same text, filters and date the answer was searched with."""
+    same text, filters and date the answer was searched with (and the searcher's weight unless given)."""
     trace = item.answer.trace
     if trace is None:
-        return searcher.search(item.search_text, k=RANK_DEPTH, mode=mode)
-    return searcher.search(trace.searched, k=RANK_DEPTH, mode=mode, filters=trace.filters, today=trace.day)
+        return searcher.search(item.search_text, k=RANK_DEPTH, mode=mode, fusion_weight=fusion_weight)
+    return searcher.search(
+        trace.searched, k=RANK_DEPTH, mode=mode, filters=trace.filters, today=trace.day, fusion_weight=fusion_weight
+    )
 
 
 def fact_section(index: KnowledgeIndex, item: Asked) -> FactSection | None:
@@ -210,8 +226,12 @@ class Calibration:
     after: Tuning
     before_figures: dict[str, object]
     after_figures: dict[str, object]
-    weight_curve: dict[float, float]  # fusion weight -> nDCG@10
+    weight_curve: dict[float, float]  # fusion weight -> nDCG@10, questions in the guidance's language
     after_results: list[QuestionResult]
+    cross_lingual_curve: dict[float, float] = field(default_factory=dict)  # the same, questions in English
+
+
+MIN_CROSS_LINGUAL = 8  # fewer questions in another language than this, and their defaults are kept
 
 
 def calibrate(
@@ -221,30 +241,50 @@ def calibrate(
     progress: Progress | None = None,
 ) -> Calibration:
     """Grid-search the fusion weight (best nDCG@10; ties go to the more lexical weight, which needs no
-    model to be good) and then the threshold (best balanced answer/abstain score; the middle of the
-    best range, so a small shift in confidence does not flip many answers).
+    model to be good), refit the confidence model and then choose the threshold (best balanced
+    answer/abstain score; the middle of the best range, so a small shift in confidence does not flip many
+    answers). Questions in the guidance's language and questions in another language (English over
+    Swedish) get their own weight and confidence model, as the product answers them; the threshold is one.
 
     The weight grid only ranks (the text each answer searched for, through the same Searcher); the
-    threshold is chosen on the confidence signals of the answers the product gave at the chosen weight.
+    threshold is chosen on the confidence signals of the answers the product gave at the chosen weights.
     """
     report = progress or _quiet
     measured = with_tuning(assistant, before)
     before_asked = ask_all(measured, questions, report, "Kalibrerar: före")
     before_results = rank_all(measured, before_asked, "hybrid")
-    curve = weight_curve(measured.indexes.get(), measured.embedder, before_asked, report)
-    best = max(curve.values())
-    weight = max(w for w, score in curve.items() if score >= best - 1e-9)
-    at_weight = with_tuning(assistant, replace(before, fusion_weight=weight))
-    if weight == before.fusion_weight:
+    index, embedder = measured.indexes.get(), measured.embedder
+    own = [a for a in before_asked if not _cross_lingual(a)]
+    other = [a for a in before_asked if _cross_lingual(a)]
+    curve = weight_curve(index, embedder, own, report)
+    cross_curve = weight_curve(index, embedder, other, report) if len(other) >= MIN_CROSS_LINGUAL else {}
+    weights = replace(
+        before,
+        fusion_weight=_best_weight(curve, before.fusion_weight),
+        cross_lingual_fusion_weight=_best_weight(cross_curve, before.cross_lingual_fusion_weight),
+    )
+    at_weight = with_tuning(assistant, weights)
+    if weights == before:
         chosen = before_results
     else:
-        chosen = rank_all(at_weight, ask_all(at_weight, questions, report, "Kalibrerar: vald vikt"), "hybrid")
-    model = _refit_confidence(chosen) or before.confidence
-    rescored = [replace(r, confidence=model.score(r.signals)) if r.signals else r for r in chosen]
+        chosen = rank_all(at_weight, ask_all(at_weight, questions, report, "Kalibrerar: valda vikter"), "hybrid")
+    own_results = [r for r in chosen if not (r.signals and r.signals.cross_lingual)]
+    other_results = [r for r in chosen if r.signals and r.signals.cross_lingual]
+    model = _refit_confidence(own_results, FEATURES) or before.confidence
+    cross_model = _refit_confidence(other_results, CROSS_LINGUAL_FEATURES) or before.cross_lingual_confidence
+    rescored = [
+        replace(r, confidence=(cross_model if r.signals.cross_lingual else model).score(r.signals)) if r.signals else r
+        for r in chosen
+    ]
     scores = {t: balanced_answer_score(rescored, t) for t in THRESHOLD_GRID}
     top = max(scores.values())
     winners = [t for t, s in scores.items() if s >= top - 1e-9]
-    after = replace(before, fusion_weight=weight, answer_threshold=winners[len(winners) // 2], confidence=model)
+    after = replace(
+        weights,
+        answer_threshold=winners[len(winners) // 2],
+        confidence=model,
+        cross_lingual_confidence=cross_model,
+    )
     tuned = with_tuning(assistant, after)
     after_results = rank_all(tuned, ask_all(tuned, questions, report, "Kalibrerar: efter"), "hybrid")
     return Calibration(
@@ -254,7 +294,20 @@ def calibrate(
         after_figures=summarise(after_results),
         weight_curve=curve,
         after_results=after_results,
+        cross_lingual_curve=cross_curve,
     )
+
+
+def _cross_lingual(item: Asked) -> bool:
+    return bool(item.answer.trace and item.answer.trace.cross_lingual)
+
+
+def _best_weight(curve: dict[float, float], default: float) -> float:
+    """The best weight of a curve, the more lexical one on a tie; the default for an empty curve."""
+    if not curve or not any(curve.values()):
+        return default
+    best = max(curve.values())
+    return max(w for w, score in curve.items() if score >= best - 1e-9)
 
 
 def weight_curve(
@@ -273,14 +326,16 @@ def weight_curve(
 MIN_PER_CLASS = 5  # fewer examples of either kind than this, and the default confidence weights are kept
 
 
-def _refit_confidence(results: Sequence[QuestionResult]) -> ConfidenceModel | None:
+def _refit_confidence(results: Sequence[QuestionResult], features: Sequence[str]) -> ConfidenceModel | None:
     """Refit the confidence weights on these questions: the signals' scales move with the model and the
     corpus. Needs enough questions that should be answered and enough that should not; None otherwise."""
     usable = [r for r in results if r.signals is not None]
     good = sum(r.should_answer for r in usable)
     if good < MIN_PER_CLASS or len(usable) - good < MIN_PER_CLASS:
         return None
-    return ConfidenceModel.fit([r.signals for r in usable if r.signals], [r.should_answer for r in usable])
+    return ConfidenceModel.fit(
+        [r.signals for r in usable if r.signals], [r.should_answer for r in usable], features=features
+    )
 
 
 def _ndcg(results: Sequence[QuestionResult]) -> float:
