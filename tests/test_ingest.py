@@ -225,7 +225,7 @@ def test_default_model_loads_offline_and_ingests(
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     embedder = load_embedder(DEFAULT_MODEL)
-    assert embedder.dimensions == 384 and embedder.max_tokens == 256
+    assert embedder.dimensions == 384 and embedder.max_tokens == 512
     summary = run_ingest(knowledge_dir, IndexStore(index_dir), embedder)
     assert summary.embedded == summary.chunks > 0
 

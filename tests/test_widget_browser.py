@@ -33,7 +33,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 QUESTION = "Hur anmäler man jäv till chefen?"
-UNKNOWN = "Vad kostar en glass på stranden?"
+UNKNOWN = "Hur stor är förseningsavgiften vid komplettering av en pappersansökan från Norge?"  # near, unanswered
+FAR = "Vad kostar en glass på stranden?"
 WATCH_CSP = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
@@ -176,6 +177,16 @@ def test_widget_abstains_with_suggestions_and_keeps_the_conversation(
         ask(page, QUESTION)
     sent = follow_up.value.post_data_json or {}
     assert sent["conversation_id"] == first.value.json()["conversation_id"]
+
+
+def test_widget_says_so_without_a_list_when_the_question_is_far_from_the_guidance(
+    live: Live, open_page: Callable[..., Watched]
+) -> None:
+    page = open_page(f"{live.url}/widget/demo").page
+    open_widget(page)
+    answer = ask(page, FAR)
+    expect(answer).to_contain_text("Vägledningarna tar inte upp det här")
+    expect(answer.get_by_role("heading", name="Sidor som ligger närmast")).to_have_count(0)
 
 
 def test_widget_rating_up_is_stored(live: Live, open_page: Callable[..., Watched]) -> None:
