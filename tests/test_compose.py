@@ -13,6 +13,7 @@ import pytest
 from assistant.answer_types import expected_kinds, has_kind
 from assistant.compose import (
     Candidate,
+    Draft,
     ExtractiveComposer,
     LinkBuilder,
     TurnContext,
@@ -88,11 +89,23 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeIndex:
     return KnowledgeIndex.load(folder)
 
 
-def ask(index: KnowledgeIndex, question: str, context: TurnContext | None = None) -> tuple[str, list[str]]:
+def compose(
+    index: KnowledgeIndex,
+    question: str,
+    context: TurnContext | None = None,
+    language: str = "sv",
+    threshold: float = 0.0,
+) -> Draft:
     searcher = Searcher(index, load_embedder("hash-demo"), 0.9)
     hits = searcher.search(question, k=5)
-    composer = ExtractiveComposer(threshold=0.0, confidence=LEXICAL_CONFIDENCE)
-    draft = composer.compose(question, searcher.analyse(question), hits, index, searcher, LinkBuilder(), "sv", context)
+    composer = ExtractiveComposer(threshold=threshold, confidence=LEXICAL_CONFIDENCE)
+    return composer.compose(
+        question, searcher.analyse(question), hits, index, searcher, LinkBuilder(), language, context
+    )
+
+
+def ask(index: KnowledgeIndex, question: str, context: TurnContext | None = None) -> tuple[str, list[str]]:
+    draft = compose(index, question, context)
     assert draft.answered, draft.text
     return draft.text, [c.section for c in draft.citations]
 
@@ -144,31 +157,14 @@ def test_a_follow_up_gets_the_next_passage_not_the_one_already_shown(index: Know
 
 
 def test_a_question_in_english_is_answered_from_swedish_guidance_with_a_note(index: KnowledgeIndex) -> None:
-    searcher = Searcher(index, load_embedder("hash-demo"), 0.9)
-    question = "återkrav ränta 10 000 kronor"  # the hash model is not multilingual: the words carry it here
-    hits = searcher.search(question, k=5)
-    composer = ExtractiveComposer(threshold=0.0, confidence=LEXICAL_CONFIDENCE)
-    draft = composer.compose(
-        question,
-        searcher.analyse(question),
-        hits,
-        index,
-        searcher,
-        LinkBuilder(),
-        "en",
-        TurnContext(cross_lingual=True),
-    )
-    assert draft.answered and draft.notes == (
-        "The guidance is written in Swedish; the quoted passages are in Swedish.",
-    )
+    # the hash model is not multilingual: the words carry it here; tests/test_answers_e5.py asks in English
+    draft = compose(index, "återkrav ränta 10 000 kronor", TurnContext(cross_lingual=True), language="en")
+    assert draft.answered
+    assert draft.notes == ("The guidance is written in Swedish; the quoted passages are in Swedish.",)
 
 
 def test_a_question_far_from_everything_gets_no_list_of_unrelated_pages(index: KnowledgeIndex) -> None:
-    searcher = Searcher(index, load_embedder("hash-demo"), 0.9)
-    question = "Var parkerar jag cykeln vid kontoret?"
-    hits = searcher.search(question, k=5)
-    composer = ExtractiveComposer(threshold=0.5, confidence=LEXICAL_CONFIDENCE)
-    draft = composer.compose(question, searcher.analyse(question), hits, index, searcher, LinkBuilder(), "sv")
+    draft = compose(index, "Var parkerar jag cykeln vid kontoret?", threshold=0.5)
     assert not draft.answered and draft.suggestions == ()
     assert "tar inte upp" in draft.text
 
