@@ -165,9 +165,11 @@ class ExtractiveComposer(Composer):
     ) -> Draft:
         context = context or TurnContext()
         sources = [h for h in prefer_specific(hits[:4]) if h.score >= SOURCE_SHARE * hits[0].score] if hits else []
-        if context.previous_answer and not fresh(gather(query, sources, index, searcher), context):
+        gathered = gather(query, sources, index, searcher)
+        if context.previous_answer and not fresh(gathered, context):
             sources = prefer_specific(hits[:4])  # a follow-up whose best sections were all shown reads further
-        candidates = score_candidates(query, context, gather(query, sources, index, searcher), searcher)
+            gathered = gather(query, sources, index, searcher)
+        candidates = score_candidates(query, context, gathered, searcher)
         signals = signals_of(query, hits, searcher, context.cross_lingual)
         if candidates:
             signals = replace(signals, unit=max(c.similarity for c in candidates))
@@ -177,14 +179,10 @@ class ExtractiveComposer(Composer):
             return abstain(hits, index, links, confidence, language, signals, far=far)
         chosen = pick(candidates, context)
         # The section holding the best-fitting unit comes first: it is the answer, the other adds to it.
-        best_fit: dict[int, float] = {}
-        for candidate in chosen:
-            best_fit[candidate.rank] = max(best_fit.get(candidate.rank, -9.0), candidate.fit)
+        best_fit = {r: max(c.fit for c in chosen if c.rank == r) for r in {c.rank for c in chosen}}
         ranks = sorted(best_fit, key=lambda r: -best_fit[r])
-        by_rank = {
-            r: sorted({c.position: c for c in chosen if c.rank == r}.values(), key=lambda c: c.position) for r in ranks
-        }
-        text = "\n".join(render(by_rank[r], n) for n, r in enumerate(ranks, 1))
+        groups = [sorted((c for c in chosen if c.rank == r), key=lambda c: c.position) for r in ranks]
+        text = "\n".join(render(group, n) for n, group in enumerate(groups, 1))
         citations = tuple(links.citation(sources[r], index) for r in ranks)
         notes = (t("answer.quoted_in_swedish", language),) if context.cross_lingual else ()
         return Draft(True, text, confidence, citations, generator=self.name, notes=notes, signals=signals)
@@ -321,15 +319,10 @@ def context_of(candidate: Candidate) -> list[Candidate]:
         members = list(range(start, end)) if end - start <= SHORT_LIST else [p]
         return [at(j) for j in ([lead] if lead is not None else []) + members if j != p]
     if unit.kind == "lead_in":
-        following = [j for j in range(p + 1, len(units)) if units[j].kind in ("item", "step", "row")]
-        run: list[int] = []
-        for j in following:
-            if run and j != run[-1] + 1:
-                break
-            if not run and j != p + 1:
-                break
-            run.append(j)
-        return [at(j) for j in run[:MAX_LIST_ITEMS]]
+        end = p + 1
+        while end < len(units) and units[end].kind in ("item", "step", "row"):
+            end += 1
+        return [at(j) for j in range(p + 1, min(end, p + 1 + MAX_LIST_ITEMS))]
     if unit.kind == "row":
         return []
     out = []

@@ -57,7 +57,7 @@ def temporary_index(
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as root:
         store = IndexStore(Path(root))
         live = reuse.current_dir() if reuse is not None else None
-        if live is not None and reuse is not None:
+        if live is not None:
             shutil.copytree(live, store.versions / live.name)
             (Path(root) / "CURRENT").write_text(live.name)
         publish_pages(pages, store, embedder, progress=progress, settings=calibration)
